@@ -1,0 +1,160 @@
+"""Build or refresh the index: only changed articles are re-chunked, only new passages embedded.
+
+Order matters for crash safety: new vectors are added first, then the keyword index
+is written to a fresh folder, then the manifest is replaced atomically (the commit),
+and only then are stale vectors and folders removed. A build killed at any point
+leaves the last committed manifest, and every passage it names, intact.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.schema import TextNode
+
+from rag.chunk import chunk_documents
+from rag.keyword import KeywordIndex, tokenize
+from rag.load import load_corpus
+from rag.settings import Settings
+from rag.store import DocumentEntry, Manifest, chroma_client, make_embed_model, vector_store
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI, the UI and the benchmark."""
+
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    removed: int = 0
+    unchanged_documents: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _quiet(_: float, __: str) -> None:
+    """Default progress callback: say nothing."""
+
+
+def build_index(
+    settings: Settings,
+    corpus_dir: Path | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress = _quiet,
+) -> BuildReport:
+    """Bring the index in settings.index_dir in line with the corpus folder."""
+    started = time.perf_counter()
+    corpus_dir = Path(corpus_dir or settings.corpus_dir)
+    if rebuild:
+        _wipe(settings)
+    old = Manifest.load(settings.index_dir)
+    if old is not None:
+        old.check_model(settings)
+
+    progress(0.02, "reading articles")
+    loaded = load_corpus(corpus_dir)
+    store = vector_store(settings, chroma_client(settings))
+    collection = store._collection  # noqa: SLF001 - the raw collection is needed for id housekeeping
+    _drop_uncommitted(collection, old)
+
+    old_docs = old.documents if old else {}
+    changed = [d for d in loaded.documents if old_docs.get(d.id_, None) is None
+               or old_docs[d.id_].doc_hash != d.metadata["doc_hash"]]
+    changed_ids = {d.id_ for d in changed}
+    progress(0.1, f"chunking {len(changed)} changed of {len(loaded.documents)} articles")
+    new_nodes = chunk_documents(changed, settings)
+    known = old.chunk_ids if old else set()
+    to_embed = [n for n in new_nodes if n.id_ not in known]
+    _embed_and_add(to_embed, settings, store, progress)
+
+    progress(0.9, "writing the keyword index")
+    manifest = Manifest(embed_model=settings.embed_model, skipped=loaded.skipped,
+                        corpus_dir=str(corpus_dir.resolve()))
+    by_doc: dict[str, list[TextNode]] = {}
+    for node in new_nodes:
+        by_doc.setdefault(node.ref_doc_id, []).append(node)
+    for doc in loaded.documents:
+        unchanged = old_docs.get(doc.id_) if doc.id_ not in changed_ids else None
+        ids = unchanged.chunk_ids if unchanged else [n.id_ for n in by_doc.get(doc.id_, [])]
+        manifest.documents[doc.id_] = DocumentEntry(
+            doc_hash=doc.metadata["doc_hash"], title=doc.metadata["title"],
+            language=doc.metadata["language"], chunk_ids=ids,
+        )
+    manifest.keyword_dir = _write_keyword_index(settings, old, manifest, new_nodes)
+    manifest.save(settings.index_dir)
+
+    stale = sorted(known - manifest.chunk_ids)
+    if stale:
+        collection.delete(ids=stale)
+    _remove_old_keyword_dirs(settings.index_dir, keep=manifest.keyword_dir)
+    progress(1.0, "done")
+    return BuildReport(
+        documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=len(to_embed),
+        removed=len(stale), unchanged_documents=len(loaded.documents) - len(changed),
+        skipped=loaded.skipped, seconds=time.perf_counter() - started,
+    )
+
+
+def _wipe(settings: Settings) -> None:
+    """Forget the index: its collection (embedded or on a server) and its folder."""
+    client = chroma_client(settings)
+    if settings.collection in [c.name for c in client.list_collections()]:
+        client.delete_collection(settings.collection)
+    for path in settings.index_dir.glob("keyword-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    (settings.index_dir / "manifest.json").unlink(missing_ok=True)
+
+
+def _drop_uncommitted(collection, old: Manifest | None) -> None:
+    """Delete vectors a killed build added but never committed."""
+    committed = old.chunk_ids if old else set()
+    present = set(collection.get(include=[])["ids"])
+    leftovers = sorted(present - committed)
+    for start in range(0, len(leftovers), 5000):
+        collection.delete(ids=leftovers[start : start + 5000])
+
+
+def _embed_and_add(nodes: list[TextNode], settings: Settings, store, progress: Progress) -> None:
+    """Embed in batches and add to Chroma, reporting progress between batches."""
+    if not nodes:
+        return
+    embed = make_embed_model(settings)
+    batch = max(settings.embed_batch_size, 1) * 4
+    for start in range(0, len(nodes), batch):
+        part = nodes[start : start + batch]
+        texts = [n.get_content(metadata_mode="embed") for n in part]
+        for node, vector in zip(part, embed.get_text_embedding_batch(texts)):
+            node.embedding = vector
+        store.add(part)
+        done = min(start + batch, len(nodes))
+        progress(0.1 + 0.8 * done / len(nodes), f"embedded {done}/{len(nodes)} passages")
+
+
+def _write_keyword_index(
+    settings: Settings, old: Manifest | None, manifest: Manifest, new_nodes: list[TextNode]
+) -> str:
+    """Tokenize only passages not seen before, then write BM25 into a new folder; returns its name."""
+    cached = KeywordIndex.load_tokens(settings.index_dir / old.keyword_dir if old else None)
+    for node in new_nodes:
+        if node.id_ not in cached:
+            cached[node.id_] = tokenize(node.text, node.metadata.get("language", "und"))
+    ids = sorted(manifest.chunk_ids)
+    tokens = {cid: cached[cid] for cid in ids}
+    name = f"keyword-{time.time_ns()}"
+    folder = settings.index_dir / name
+    KeywordIndex.build(ids, [tokens[cid] for cid in ids]).save(folder)
+    KeywordIndex.save_tokens(folder, tokens)
+    return name
+
+
+def _remove_old_keyword_dirs(index_dir: Path, keep: str) -> None:
+    for path in index_dir.glob("keyword-*"):
+        if path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,160 @@
+"""The assistant: question in, grounded answer out, joining every stage of the path.
+
+validate -> (condense follow-up) -> retrieve -> prompt -> generate -> cite -> answer,
+falling back to the offline extractive answer, with a notice, whenever the chat
+model is down, slow, or gives no verifiable citation.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag import prompt as prompts
+from rag.cite import ArticleTexts, Citation, cite, make_citation
+from rag.generate import NOT_FOUND, ChatModel, LLMUnavailableError, extract
+from rag.retrieve import Passage, Retriever
+from rag.settings import Settings
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked (empty after cleaning)."""
+
+
+@dataclass
+class Answer:
+    """An answer with its verified citations and how it was made."""
+
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    passages: list[Passage]
+    mode: str  # "offline", "llm" or "fallback" (LLM configured but the offline answer was used)
+    notices: list[str] = field(default_factory=list)
+    question: str = ""
+    seconds: float = 0.0
+
+
+def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
+    """The question without control characters, truncated if huge; notices say what changed."""
+    notices = []
+    text = _CONTROL.sub(" ", question or "").strip()
+    if not text:
+        raise QuestionError("Please type a question: the question is empty.")
+    if len(text) > max_chars:
+        text = text[:max_chars]
+        notices.append(f"The question was {len(question):,} characters; only the first {max_chars:,} were used.")
+    return text, notices
+
+
+class Assistant:
+    """One loaded index and, when configured, one chat model; thread-safe for reads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.retriever = Retriever(settings)
+        corpus = self.retriever.manifest.corpus_dir or str(settings.corpus_dir)
+        self.articles = ArticleTexts(Path(corpus))
+        self.chat = ChatModel(settings) if settings.llm_configured else None
+
+    def retrieve(self, question: str, k: int | None = None, **filters) -> list[Passage]:
+        """Cleaned question -> the best passages."""
+        text, _ = clean_question(question, self.settings.max_question_chars)
+        return self.retriever.retrieve(text, k, **filters)
+
+    def ask(self, question: str, **options) -> Answer:
+        """The final answer (the last item of ask_stream)."""
+        answer = None
+        for answer in self.ask_stream(question, **options):
+            pass
+        return answer
+
+    def ask_stream(
+        self, question: str, *, history: list[tuple[str, str]] | None = None, k: int | None = None,
+        source: str | None = None, language: str | None = None, mode: str | None = None,
+    ) -> Iterator[Answer]:
+        """Partial answers while the model writes (mode "llm"), then the checked final answer."""
+        started = time.perf_counter()
+        text, notices = clean_question(question, self.settings.max_question_chars)
+        use_llm = self.chat is not None and mode != "offline"
+        if mode == "llm" and self.chat is None:
+            notices.append("No LLM endpoint is configured (RAG_LLM_BASE_URL, RAG_LLM_MODEL); answering offline.")
+        standalone = self._standalone(text, history or [], notices, use_llm)
+        passages = self.retriever.retrieve(standalone, k, source=source, language=language)
+        final = None
+        if use_llm:
+            for final in self._llm_answer(standalone, passages, notices):
+                if final.mode == "llm-partial":
+                    yield final
+        if final is None:
+            final = self._offline_answer(standalone, passages, notices, "fallback" if use_llm else "offline")
+        final.question = standalone
+        final.seconds = time.perf_counter() - started
+        yield final
+
+    def _standalone(self, text: str, history: list[tuple[str, str]], notices: list[str], use_llm: bool) -> str:
+        """A follow-up rewritten to stand alone: by the chat model, else by prefixing the last question."""
+        if not history:
+            return text
+        if use_llm:
+            lines = "\n".join(f"User: {q}\nAssistant: {a[:300]}" for q, a in history[-3:])
+            try:
+                return self.chat.complete(
+                    prompts.template("condense", self.settings).format(history=lines, question=text), 96
+                ).splitlines()[0].strip() or text
+            except LLMUnavailableError as exc:
+                notices.append(f"Could not rewrite the follow-up with the LLM ({exc}).")
+        return f"{history[-1][0]} {text}"
+
+    def _offline_answer(self, question: str, passages: list[Passage], notices: list[str], mode: str) -> Answer:
+        """The quoted sentences that answer best, or an honest refusal when support is too thin."""
+        found = extract(question, passages)
+        if found.support < self.settings.min_support:
+            return self._refusal(passages, notices, mode)
+        citations = [make_citation(s, passages[n - 1]) for n, s in found.picks
+                     if self.articles.verify(s, passages[n - 1].source)]
+        if not citations:
+            return self._refusal(passages, notices, mode)
+        body = "\n".join(f"“{c.quote}” [{passages.index(c.passage) + 1}]" for c in citations)
+        return Answer(text=body, citations=citations, abstained=False, passages=passages, mode=mode,
+                      notices=notices)
+
+    def _refusal(self, passages: list[Passage], notices: list[str], mode: str) -> Answer:
+        return Answer(text=prompts.text("not_found", self.settings), citations=[], abstained=True,
+                      passages=passages, mode=mode, notices=notices)
+
+    def _llm_answer(self, question: str, passages: list[Passage], notices: list[str]) -> Iterator[Answer]:
+        """Stream the model's answer, then keep it only if its citations verify."""
+        shown = prompts.fit_passages(passages, self.settings.context_tokens)
+        evidence = extract(question, shown)
+        if evidence.support < self.settings.min_support:
+            yield self._refusal(passages, notices, "llm")
+            return
+        written = ""
+        try:
+            for piece in self.chat.stream(prompts.answer_prompt(question, shown, self.settings)):
+                written += piece
+                yield Answer(text=written, citations=[], abstained=False, passages=shown, mode="llm-partial")
+        except LLMUnavailableError as exc:
+            notices.append(f"The LLM endpoint failed ({exc}); this is the offline answer.")
+            return
+        written = written.strip()
+        if not written:
+            notices.append("The LLM returned an empty answer; this is the offline answer.")
+            return
+        if NOT_FOUND in written.upper():
+            yield self._refusal(passages, notices, "llm")
+            return
+        citations, dropped = cite(written, shown, self.articles)
+        if dropped:
+            notices.append(f"{dropped} citation(s) in the model's answer could not be verified and were dropped.")
+        if not citations:
+            notices.append("The model's answer had no verifiable citation; this is the offline answer.")
+            return
+        yield Answer(text=written, citations=citations, abstained=False, passages=shown, mode="llm",
+                     notices=notices)

@@ -1,0 +1,159 @@
+"""Keyword index: language-aware tokens and BM25, persisted beside the Chroma store.
+
+bm25s does the scoring and persistence; the tokenizer is ours because no library
+handles English, Danish, Arabic and Chinese text the same way in one pass:
+jieba segments Chinese, Snowball stems English, Danish and Arabic, Arabic letter
+forms and digits are normalised, and numbers and dotted names stay whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import jieba
+import Stemmer
+
+from rag.bridge import bridge_tokens
+
+jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+
+_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و(?=.{3,})|ب(?=.{3,})|ل(?=.{3,}))")
+
+# One token: a number with thousands groups, a Latin word (dots/hyphens inside kept),
+# an Arabic word, or a run of Han characters (segmented further by jieba).
+_TOKEN = re.compile(
+    r"\d+(?:[.,]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
+    r"|[^\W\d_\u0600-\u06ff\u4e00-\u9fff]+(?:[.\-'’][^\W\d_\u0600-\u06ff\u4e00-\u9fff]+)*"
+    r"|[\u0621-\u064a\u066e-\u06d3]+"
+    r"|[\u4e00-\u9fff]+"
+)
+
+STOPWORDS = frozenset(
+    """a an the of to in on at for and or is are was were be been by with from as that this it its
+    what who whom which when where why how did do does has have had many much about his her their
+    og i på at er en et den det de der som til af for med har var ikke fra han hun hvad hvem hvor
+    hvordan hvilke hvilken mange om
+    في من على الى إلى عن ان أن التي الذي هذه هذا ما ماذا كم من هل مع كان
+    的 了 是 在 和 也 都 就 把 被 与 及 吗 呢 什么 多少 谁 哪 怎么 为什么""".split()
+)
+
+
+def normalize(text: str) -> str:
+    """Fold case, width and Arabic letter variants; read Arabic-Indic digits as 0-9."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_DIGITS)
+    return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(language)
+
+
+def _number(token: str) -> str:
+    """7,800 / 7.800 / 7800 are one number; 3.5 stays a decimal."""
+    return re.sub(r"[.,](?=\d{3}(?:\D|$))", "", token)
+
+
+def _latin(token: str, languages: tuple[str, ...]) -> list[str]:
+    parts = [token] + (re.split(r"[.\-'’]", token) if re.search(r"[.\-'’]", token) else [])
+    out = []
+    for part in parts:
+        if part in STOPWORDS or len(part) < 2:
+            continue
+        out.extend({_stemmer(lang).stemWord(part) for lang in languages})
+    return out
+
+
+def _arabic(token: str) -> list[str]:
+    bare = _ARABIC_PREFIX.sub("", token)
+    if token in STOPWORDS or bare in STOPWORDS or len(bare) < 2:
+        return []
+    return list({bare, _stemmer("arabic").stemWord(token)})
+
+
+def _chinese(run: str) -> list[str]:
+    return [w for w in jieba.cut_for_search(run) if w.strip() and w not in STOPWORDS]
+
+
+def tokenize(text: str, language: str = "und", *, query: bool = False) -> list[str]:
+    """Tokens for BM25; a query is stemmed both as English and Danish, a document as its own language.
+
+    Bridge tokens (pinyin of Chinese names, consonant skeletons of names, English
+    glosses of Chinese words) are added so a question in one language can meet a
+    passage in another.
+    """
+    latin_langs = ("english", "danish") if query else ("danish",) if language == "da" else ("english",)
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(normalize(text)):
+        token = match.group()
+        if token[0].isdigit():
+            tokens.append(_number(token))
+        elif "\u0600" <= token[0] <= "\u06ff":
+            tokens.extend(_arabic(token))
+        elif "\u4e00" <= token[0] <= "\u9fff":
+            tokens.extend(_chinese(token))
+        else:
+            tokens.extend(_latin(token, latin_langs))
+    stem = _stemmer("english").stemWord
+    tokens.extend(stem(t) if t.isascii() and t.isalpha() else t for t in bridge_tokens(text))
+    return tokens
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 over passages, with the passage ids in the same order as the BM25 corpus."""
+
+    bm25: bm25s.BM25
+    ids: list[str]
+
+    @classmethod
+    def build(cls, ids: list[str], tokens: list[list[str]]) -> KeywordIndex:
+        """BM25 matrices over already-tokenized passages (an empty passage gets a placeholder token)."""
+        bm25 = bm25s.BM25()
+        bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
+        return cls(bm25=bm25, ids=list(ids))
+
+    def search(self, question: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """Passage ids with positive BM25 scores, best first, optionally restricted to allowed ids."""
+        query = [t for t in tokenize(question, query=True) if t in self.bm25.vocab_dict]
+        if not query or not self.ids:
+            return []
+        scores = self.bm25.get_scores(query)
+        order = sorted(range(len(self.ids)), key=lambda i: -scores[i])
+        hits = [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        if allowed is not None:
+            hits = [h for h in hits if h[0] in allowed]
+        return hits[:k]
+
+    def save(self, folder: Path) -> None:
+        """Write the BM25 matrices and the id list into folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(str(folder))
+        (folder / "ids.json").write_text(json.dumps(self.ids, ensure_ascii=False), encoding="utf-8")
+
+    @staticmethod
+    def save_tokens(folder: Path, tokens: dict[str, list[str]]) -> None:
+        """Keep each passage's tokens so the next build tokenizes only new passages."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+
+    @staticmethod
+    def load_tokens(folder: Path | None) -> dict[str, list[str]]:
+        """Tokens saved by the previous build, or nothing."""
+        path = folder / "tokens.json" if folder else None
+        return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        """Read an index written by save."""
+        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        return cls(bm25=bm25s.BM25.load(str(folder)), ids=ids)

@@ -1,0 +1,133 @@
+"""Load: read a folder of articles into llama-index Documents, with language and title.
+
+Files that cannot be used (binary, empty, unreadable, undecodable) are skipped and
+named, never fatal, so one bad file does not cost the user the rest of the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+from langdetect import DetectorFactory, LangDetectException, detect_langs
+from llama_index.core import Document, SimpleDirectoryReader
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+LANGUAGES = ("en", "ar", "zh", "da")
+DetectorFactory.seed = 0  # langdetect is random unless seeded
+
+
+class CorpusError(ValueError):
+    """The corpus folder holds no usable document."""
+
+
+@dataclass
+class LoadResult:
+    """The documents read and the files skipped, each with the reason."""
+
+    documents: list[Document]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def detect_language(text: str) -> str:
+    """Guess the language: script counts settle Arabic and Chinese, langdetect the rest."""
+    sample = text[:4000]
+    letters = [c for c in sample if c.isalpha()]
+    if not letters:
+        return "und"
+    arabic = sum("\u0600" <= c <= "\u06ff" for c in letters)
+    han = sum("\u4e00" <= c <= "\u9fff" for c in letters)
+    if arabic / len(letters) > 0.3:
+        return "ar"
+    if han / len(letters) > 0.2:
+        return "zh"
+    try:
+        best = detect_langs(sample)[0]
+    except LangDetectException:
+        return "und"
+    return "da" if best.lang in ("da", "no", "sv") else best.lang  # Scandinavian look-alikes
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: UTF-8 first, else the encoding charset-normalizer detects."""
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        match = from_bytes(data).best()
+        if match is None:
+            raise ValueError("not text in any known encoding") from None
+        log.warning("decoded as %s (not UTF-8)", match.encoding)
+        return str(match)
+
+
+def title_of(text: str) -> str:
+    """The first non-empty line, which is the headline in these articles."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:160]
+    return ""
+
+
+def content_hash(text: str) -> str:
+    """A short stable hash of text, used for document and chunk identity."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """One file as a Document whose id is its path relative to the corpus root."""
+    text = unicodedata.normalize("NFC", decode(path.read_bytes())).replace("\r\n", "\n")
+    if not text.strip():
+        raise ValueError("empty file")
+    name = path.relative_to(root).as_posix()
+    return Document(
+        id_=name,
+        text=text,
+        metadata={
+            "file_name": name,
+            "title": title_of(text),
+            "language": detect_language(text),
+            "doc_hash": content_hash(text),
+        },
+        excluded_embed_metadata_keys=["file_name", "language", "doc_hash"],
+        excluded_llm_metadata_keys=["doc_hash"],
+    )
+
+
+def list_files(corpus_dir: Path) -> list[Path]:
+    """The supported files under a folder, found by llama-index's directory reader."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus_dir}")
+    try:
+        reader = SimpleDirectoryReader(
+            input_dir=str(corpus_dir), recursive=True, required_exts=list(SUPPORTED_SUFFIXES)
+        )
+    except ValueError:  # the reader raises when no file matches
+        return []
+    return sorted(Path(p) for p in reader.input_files)
+
+
+def load_corpus(corpus_dir: Path) -> LoadResult:
+    """Read every supported file; skip and name the ones that cannot be used."""
+    corpus_dir = corpus_dir.resolve()
+    result = LoadResult(documents=[])
+    for path in list_files(corpus_dir):
+        try:
+            result.documents.append(read_document(path, corpus_dir))
+        except (OSError, ValueError) as exc:
+            name = path.relative_to(corpus_dir).as_posix()
+            log.warning("skipped %s: %s", name, exc)
+            result.skipped.append((name, str(exc)))
+    if not result.documents:
+        raise CorpusError(
+            f"no readable documents ({', '.join(SUPPORTED_SUFFIXES)}) in {corpus_dir}"
+            + (f"; skipped: {result.skipped}" if result.skipped else "")
+        )
+    return result

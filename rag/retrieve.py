@@ -1,0 +1,131 @@
+"""Retrieve: dense and keyword candidates, fused by reciprocal rank, then reranked.
+
+Dense retrieval is llama-index's VectorIndexRetriever over Chroma; keyword retrieval
+is our multilingual BM25. Fusion is written here rather than with llama-index's
+QueryFusionRetriever because we keep each passage's per-retriever ranks and fused
+score on the result, and restrict BM25 with the same filters as Chroma.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from llama_index.core import VectorStoreIndex
+from llama_index.core.schema import BaseNode
+from llama_index.core.vector_stores import FilterCondition, MetadataFilter, MetadataFilters
+
+from rag.keyword import KeywordIndex
+from rag.rerank import rerank
+from rag.settings import Settings
+from rag.store import Manifest, make_embed_model, vector_store
+
+
+class IndexMissingError(RuntimeError):
+    """No committed index exists in the configured folder."""
+
+
+@dataclass
+class Passage:
+    """One retrieved passage of an article, best first in a result list."""
+
+    text: str
+    source: str
+    score: float
+    chunk_id: str
+    title: str = ""
+    language: str = ""
+    start_char: int | None = None
+    end_char: int | None = None
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_node(cls, node: BaseNode) -> Passage:
+        """A passage from a stored llama-index node (score filled in later)."""
+        meta = node.metadata
+        return cls(
+            text=node.get_content(metadata_mode="none"), source=meta.get("file_name", ""),
+            score=0.0, chunk_id=node.node_id, title=meta.get("title", ""),
+            language=meta.get("language", ""), start_char=node.start_char_idx, end_char=node.end_char_idx,
+        )
+
+
+class Retriever:
+    """Hybrid retrieval over one committed index; build once, query many times."""
+
+    def __init__(self, settings: Settings) -> None:
+        manifest = Manifest.load(settings.index_dir)
+        if manifest is None:
+            raise IndexMissingError(f"no index in {settings.index_dir}; build one with: rag index")
+        manifest.check_model(settings)
+        self.settings = settings
+        self.manifest = manifest
+        self.store = vector_store(settings)
+        self.index = VectorStoreIndex.from_vector_store(self.store, embed_model=make_embed_model(settings))
+        self.keyword = KeywordIndex.load(settings.index_dir / manifest.keyword_dir)
+        self._ids = manifest.chunk_ids
+        self._nodes: dict[str, BaseNode] = {}
+
+    def allowed_ids(self, source: str | None, language: str | None) -> set[str]:
+        """Passage ids of the articles that pass the filters."""
+        return {
+            cid
+            for name, doc in self.manifest.documents.items()
+            if (source is None or name == source) and (language is None or doc.language == language)
+            for cid in doc.chunk_ids
+        }
+
+    def dense(self, question: str, n: int, source: str | None, language: str | None) -> list[str]:
+        """Passage ids by embedding similarity, best first."""
+        filters = [MetadataFilter(key="file_name", value=source)] if source else []
+        filters += [MetadataFilter(key="language", value=language)] if language else []
+        retriever = self.index.as_retriever(
+            similarity_top_k=n,
+            filters=MetadataFilters(filters=filters, condition=FilterCondition.AND) if filters else None,
+        )
+        hits = retriever.retrieve(question)
+        self._cache_nodes(hit.node for hit in hits)
+        return [hit.node.node_id for hit in hits if hit.node.node_id in self._ids]
+
+    def retrieve(
+        self, question: str, k: int | None = None, *, source: str | None = None,
+        language: str | None = None, extra_queries: list[str] | None = None,
+    ) -> list[Passage]:
+        """The k passages that best answer the question, best first, each with its fused score."""
+        k = k or self.settings.top_k
+        n = max(self.settings.candidates, k)
+        allowed = self.allowed_ids(source, language) if (source or language) else None
+        rankings = {"dense": self.dense(question, n, source, language)}
+        for i, query in enumerate([question, *(extra_queries or [])]):
+            rankings[f"keyword{i or ''}"] = [cid for cid, _ in self.keyword.search(query, n, allowed)]
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        passages = self._passages(fused[:n], rankings)
+        if self.settings.rerank:
+            passages = rerank(question, passages)
+        return passages[:k]
+
+    def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
+        missing = [cid for cid, _ in fused if cid not in self._nodes]
+        if missing:
+            self._cache_nodes(self.store.get_nodes(node_ids=missing))
+        passages = []
+        for cid, score in fused:
+            passage = Passage.from_node(self._nodes[cid])
+            passage.score = score
+            passage.ranks = {name: ids.index(cid) + 1 for name, ids in rankings.items() if cid in ids}
+            passages.append(passage)
+        return passages
+
+    def _cache_nodes(self, nodes) -> None:
+        """Keep fetched passages so a repeated hit costs no round trip (bounded for huge corpora)."""
+        if len(self._nodes) > 50_000:
+            self._nodes.clear()
+        self._nodes.update((node.node_id, node) for node in nodes)
+
+
+def reciprocal_rank_fusion(rankings: dict[str, list[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Sum of 1/(k + rank) over every ranking a passage appears in, best first."""
+    scores: dict[str, float] = {}
+    for ids in rankings.values():
+        for rank, cid in enumerate(ids, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda item: -item[1])

@@ -1,0 +1,80 @@
+"""One typed settings object for the whole assistant, read once.
+
+Every knob is an environment variable with the ``RAG_`` prefix (``RAG_TOP_K=8``),
+or a line in a ``.env`` file in the working directory. ``OPENAI_API_KEY`` is also
+accepted for the LLM key, as every OpenAI-compatible tool does.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where the documents and index live, which models answer, and how retrieval behaves."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    # Load and store
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "storage"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    collection: str = "articles"
+
+    # Chunk
+    chunk_tokens: int = Field(256, ge=32)
+    chunk_overlap: int = Field(32, ge=0)
+
+    # Embed: the bundled MiniLM by default; a sentence-transformers folder or an
+    # OpenAI-compatible /v1/embeddings endpoint when set.
+    embed_model: str = "all-MiniLM-L6-v2"
+    embed_path: Path | None = None
+    embed_base_url: str | None = None
+    embed_api_key: SecretStr = SecretStr("not-needed")
+    embed_batch_size: int = 64
+
+    # Chroma server for scale-out; embedded PersistentClient when host is unset.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # Retrieve
+    top_k: int = Field(5, ge=1, le=50)
+    candidates: int = Field(30, ge=1)
+    rerank: bool = True
+    rrf_k: int = 60
+
+    # Generate: an OpenAI-compatible chat endpoint when base_url and model are set.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr = Field(
+        SecretStr("not-needed"), validation_alias=AliasChoices("RAG_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_timeout: float = Field(30.0, gt=0)
+    llm_retries: int = Field(2, ge=0)
+    llm_max_tokens: int = 384
+    llm_translate_queries: bool = False
+    context_tokens: int = Field(1800, ge=100)
+
+    # Guard rails
+    max_question_chars: int = Field(2000, ge=10)
+    max_upload_bytes: int = 5_000_000
+
+    # Abstain when the best passage's lexical support is below this fraction.
+    min_support: float = Field(0.34, ge=0.0, le=1.0)
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an OpenAI-compatible chat endpoint is set."""
+        return bool(self.llm_base_url and self.llm_model)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment and .env once."""
+    return Settings()
