@@ -1,0 +1,188 @@
+"""Score the assistant on eval/questions.jsonl: retrieval, answers, abstention, citations, latency.
+
+Prints one table and, with --json, writes the same figures to a file. The stock
+llama-index pipeline is scored on the same questions in the same run, so every
+retrieval figure has its reference beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.settings import PROJECT_ROOT, Settings, get_settings
+
+QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+
+
+@dataclass
+class Question:
+    """One line of the question set."""
+
+    id: str
+    question: str
+    language: str
+    kind: str  # same | cross | multi | unanswerable
+    sources: list[str]
+    answer_contains: list[str]
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the articles hold the answer."""
+        return self.kind != "unanswerable"
+
+
+def load_questions(path: Path = QUESTIONS) -> list[Question]:
+    """The question set, one JSON object per line."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [Question(**json.loads(line)) for line in lines if line.strip()]
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def answer_is_right(text: str, required: list[str]) -> bool:
+    """Every required entry is present; an entry "a|b" is met by either alternative."""
+    folded = _fold(text)
+    return all(any(_fold(alt) in folded for alt in entry.split("|")) for entry in required)
+
+
+def first_rank(sources: list[str], gold: list[str]) -> int | None:
+    """1-based rank of the first passage from a right article, or None."""
+    return next((i for i, s in enumerate(sources, start=1) if s in gold), None)
+
+
+def retrieval_rows(questions: list[Question], search: Callable[[str], list[str]]) -> list[dict]:
+    """hit@1, hit@5, reciprocal rank and latency per answerable question."""
+    rows = []
+    for q in (q for q in questions if q.answerable):
+        started = time.perf_counter()
+        sources = search(q.question)
+        ms = (time.perf_counter() - started) * 1000
+        rank = first_rank(sources[:5], q.sources)
+        rows.append({"id": q.id, "kind": q.kind, "language": q.language, "ms": ms,
+                     "hit@1": float(rank == 1), "hit@5": float(rank is not None),
+                     "rr": 1.0 / rank if rank else 0.0})
+    return rows
+
+
+def answer_rows(questions: list[Question], ask: Callable[[str], object], corpus_dir: Path) -> list[dict]:
+    """Answer correctness, abstention, citation validity and latency per question."""
+    rows = []
+    for q in questions:
+        started = time.perf_counter()
+        answer = ask(q.question)
+        seconds = time.perf_counter() - started
+        valid = [c for c in answer.citations if _verbatim(c.quote, corpus_dir / c.source)]
+        rows.append({
+            "id": q.id, "kind": q.kind, "language": q.language, "answerable": q.answerable,
+            "seconds": seconds, "abstained": answer.abstained,
+            "right": q.answerable and not answer.abstained and answer_is_right(answer.text, q.answer_contains),
+            "citations": len(answer.citations), "valid_citations": len(valid), "mode": answer.mode,
+        })
+    return rows
+
+
+def _verbatim(quote: str, path: Path) -> bool:
+    nfc = unicodedata.normalize
+    return bool(quote) and path.is_file() and nfc("NFC", quote) in nfc("NFC", path.read_text(encoding="utf-8"))
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def summarize_retrieval(rows: list[dict]) -> dict:
+    """Averages over a group of retrieval rows."""
+    return {"n": len(rows), "hit@1": _mean([r["hit@1"] for r in rows]), "hit@5": _mean([r["hit@5"] for r in rows]),
+            "mrr": _mean([r["rr"] for r in rows]),
+            "p50_ms": statistics.median([r["ms"] for r in rows]) if rows else float("nan")}
+
+
+def summarize_answers(rows: list[dict]) -> dict:
+    """Answer accuracy, abstention accuracy, citation validity and latency over answer rows."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    total_citations = sum(r["citations"] for r in rows)
+    return {
+        "answer_accuracy": _mean([float(r["right"]) for r in answerable]),
+        "abstention_accuracy": _mean([float(r["abstained"]) for r in unanswerable]),
+        "false_abstentions": _mean([float(r["abstained"]) for r in answerable]),
+        "citation_validity": sum(r["valid_citations"] for r in rows) / total_citations if total_citations else 1.0,
+        "answered_with_valid_citation": _mean([float(r["valid_citations"] > 0) for r in answerable]),
+        "p50_s": statistics.median([r["seconds"] for r in rows]),
+    }
+
+
+def grouped(rows: list[dict], key: str) -> dict[str, dict]:
+    """Retrieval summaries per value of key (kind or language)."""
+    values = sorted({r[key] for r in rows})
+    return {v: summarize_retrieval([r for r in rows if r[key] == v]) for v in values}
+
+
+def run(settings: Settings, questions: list[Question], *, stock: bool = True, llm: bool = False) -> dict:
+    """Every figure of the eval, as one dict."""
+    import rag
+    from index.build import build_index
+
+    build_index(settings)
+    assistant = rag.assistant(settings)
+    assistant.retrieve("warm-up")
+    results: dict = {"questions": len(questions)}
+    project = retrieval_rows(questions, lambda q: [p.source for p in assistant.retrieve(q, 5)])
+    results["retrieval"] = {"project": _report(project)}
+    if stock:
+        from eval.stock import build_stock
+
+        retriever = build_stock(settings, settings.corpus_dir)
+        retriever.retrieve("warm-up")
+        rows = retrieval_rows(questions, lambda q: [n.node.metadata.get("file_name") for n in retriever.retrieve(q)])
+        results["retrieval"]["stock llama-index"] = _report(rows)
+    results["answers"] = {"offline": summarize_answers(
+        answer_rows(questions, lambda q: assistant.ask(q, mode="offline"), settings.corpus_dir))}
+    if llm and settings.llm_configured:
+        results["answers"][f"llm {settings.llm_model}"] = summarize_answers(
+            answer_rows(questions, lambda q: assistant.ask(q, mode="llm"), settings.corpus_dir))
+    return results
+
+
+def _report(rows: list[dict]) -> dict:
+    return {"all": summarize_retrieval(rows), "kind": grouped(rows, "kind"), "language": grouped(rows, "language")}
+
+
+def format_table(results: dict) -> str:
+    """The figures as a plain-text table."""
+    lines = [f"{'retrieval':<34}{'n':>4}{'hit@1':>8}{'hit@5':>8}{'MRR':>8}{'p50 ms':>9}"]
+    for system, report in results["retrieval"].items():
+        groups = [("all", report["all"])] + [(f"kind={k}", v) for k, v in report["kind"].items()] + [
+            (f"lang={k}", v) for k, v in report["language"].items()]
+        for name, s in groups:
+            lines.append(f"{system + ' ' + name:<34}{s['n']:>4}{s['hit@1']:>8.2f}{s['hit@5']:>8.2f}"
+                         f"{s['mrr']:>8.2f}{s['p50_ms']:>9.1f}")
+    lines.append("")
+    lines.append(f"{'answers':<24}{'accuracy':>9}{'abstain':>9}{'false-abst':>11}{'cite-valid':>11}"
+                 f"{'≥1 valid':>9}{'p50 s':>8}")
+    for system, s in results["answers"].items():
+        lines.append(f"{system:<24}{s['answer_accuracy']:>9.2f}{s['abstention_accuracy']:>9.2f}"
+                     f"{s['false_abstentions']:>11.2f}{s['citation_validity']:>11.2f}"
+                     f"{s['answered_with_valid_citation']:>9.2f}{s['p50_s']:>8.3f}")
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    """`rag eval`: run, print the table and the JSON, optionally save the JSON."""
+    settings = get_settings()
+    questions = load_questions(Path(args.questions) if args.questions else QUESTIONS)
+    results = run(settings, questions, stock=not args.no_stock, llm=args.llm)
+    print(format_table(results))
+    text = json.dumps(results, ensure_ascii=False, indent=1)
+    print(text)
+    if args.json_path:
+        Path(args.json_path).write_text(text, encoding="utf-8")
+    return 0
