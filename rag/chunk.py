@@ -66,7 +66,9 @@ def chunk_documents(documents: list[Document], settings: Settings) -> list[TextN
     nodes: list[TextNode] = []
     for document in documents:
         seen: Counter[str] = Counter()
-        for position, node in enumerate(splitter.get_nodes_from_documents([document])):
+        parsed = splitter.get_nodes_from_documents([document])
+        _locate(document.text, parsed)
+        for position, node in enumerate(parsed):
             digest = content_hash(node.text)
             seen[digest] += 1
             suffix = f"-{seen[digest]}" if seen[digest] > 1 else ""
@@ -76,3 +78,21 @@ def chunk_documents(documents: list[Document], settings: Settings) -> list[TextN
             node.excluded_llm_metadata_keys = list(node.metadata)
             nodes.append(node)
     return nodes
+
+
+def _locate(text: str, nodes: list[TextNode]) -> None:
+    """Set each passage's character span in its article.
+
+    llama-index searches forward from the previous start, which misplaces repeated
+    text; each chunk starts within the previous one's reach (or after the whitespace
+    that follows it), so search that window backwards.
+    """
+    start, end = -1, 0
+    for node in nodes:
+        reach = end + len(text[end:]) - len(text[end:].lstrip())
+        found = text.rfind(node.text, start + 1, reach + len(node.text))
+        if found < 0:
+            found = text.find(node.text, start + 1)
+        node.start_char_idx, node.end_char_idx = (found, found + len(node.text)) if found >= 0 else (None, None)
+        if found >= 0:
+            start, end = found, found + len(node.text)

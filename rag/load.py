@@ -54,17 +54,25 @@ def detect_language(text: str) -> str:
     return "da" if best.lang in ("da", "no", "sv") else best.lang  # Scandinavian look-alikes
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8 first, else the encoding charset-normalizer detects."""
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
+
+
+def decode(data: bytes, name: str = "") -> str:
+    """Bytes to text: UTF-8 first, else the encoding charset-normalizer detects.
+
+    On ties the Western encodings win: short Danish text in cp1252 otherwise reads as cp1250.
+    """
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (NUL bytes)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        match = from_bytes(data).best()
-        if match is None:
+        matches = from_bytes(data)
+        best = matches.best()
+        if best is None:
             raise ValueError("not text in any known encoding") from None
-        log.warning("decoded as %s (not UTF-8)", match.encoding)
+        match = next((m for m in matches if m.encoding in _WESTERN and m.chaos <= best.chaos), best)
+        log.warning("%s: decoded as %s (not UTF-8)", name, match.encoding)
         return str(match)
 
 
@@ -83,10 +91,10 @@ def content_hash(text: str) -> str:
 
 def read_document(path: Path, root: Path) -> Document:
     """One file as a Document whose id is its path relative to the corpus root."""
-    text = unicodedata.normalize("NFC", decode(path.read_bytes())).replace("\r\n", "\n")
+    name = path.relative_to(root).as_posix()
+    text = unicodedata.normalize("NFC", decode(path.read_bytes(), name)).replace("\r\n", "\n")
     if not text.strip():
         raise ValueError("empty file")
-    name = path.relative_to(root).as_posix()
     return Document(
         id_=name,
         text=text,
@@ -96,8 +104,9 @@ def read_document(path: Path, root: Path) -> Document:
             "language": detect_language(text),
             "doc_hash": content_hash(text),
         },
-        excluded_embed_metadata_keys=["file_name", "language", "doc_hash"],
-        excluded_llm_metadata_keys=["doc_hash"],
+        # Passages are embedded and prompted as plain text; metadata travels beside them.
+        excluded_embed_metadata_keys=["file_name", "title", "language", "doc_hash"],
+        excluded_llm_metadata_keys=["file_name", "title", "language", "doc_hash"],
     )
 
 
