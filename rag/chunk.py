@@ -20,9 +20,9 @@ from rag.load import content_hash
 from rag.settings import Settings
 
 # A sentence ends after CJK/Arabic terminal punctuation (no space needed), or after
-# . ! ? (optionally a closing quote) when whitespace follows, so "7,800" and "$400.000" stay whole.
+# . ! ? (optionally a closing quote) when whitespace follows, or at a line break, so "7,800" and "$400.000" stay whole.
 _SENTENCE_END = re.compile(
-    r"(?<=[。！？؟；])(?![。！？؟”’」』）)])|(?<=[.!?])(?=\s)|(?<=[.!?][”\"’)])(?=\s)"
+    r"(?<=[。！？؟；])(?![。！？؟”’」』）)])|(?<=[.!?])(?=\s)|(?<=[.!?][”\"’)])(?=\s)|(?<=[!?])(?=[\u4e00-\u9fff])|(?<=\n)(?=[^\n])"
 )
 
 

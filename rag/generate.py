@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import openai
 
 from rag.cite import sentences_of
-from rag.keyword import tokenize
-from rag.rerank import token_weight
+from rag.rerank import Evidence
 from rag.retrieve import Passage
 from rag.settings import Settings
 
@@ -35,22 +34,13 @@ class Extract:
     support: float
 
 
-def sentence_support(wanted: set[str], sentence: str, language: str) -> float:
-    """Weighted share of the question's tokens that the sentence contains."""
-    if not wanted:
-        return 0.0
-    have = set(tokenize(sentence, language))
-    return sum(token_weight(t) for t in wanted & have) / sum(token_weight(t) for t in wanted)
-
-
-def extract(question: str, passages: list[Passage], max_sentences: int = 2) -> Extract:
+def extract(evidence: Evidence, passages: list[Passage], max_sentences: int = 2) -> Extract:
     """The sentences that answer best; a second one only from another article and nearly as good."""
-    wanted = set(tokenize(question, query=True))
     scored = []
     for number, passage in enumerate(passages, start=1):
         rank_prior = 0.01 * (len(passages) - number)
         for sentence in sentences_of(passage):
-            support = sentence_support(wanted, sentence, passage.language)
+            support = evidence.support(sentence, passage.language)
             scored.append((support + rank_prior, support, number, sentence))
     scored.sort(key=lambda item: -item[0])
     if not scored:

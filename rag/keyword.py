@@ -9,6 +9,7 @@ forms and digits are normalised, and numbers and dotted names stay whole.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import bm25s
 import jieba
 import Stemmer
 
-from rag.bridge import bridge_tokens
+from rag.bridge import arabic_bridge, chinese_bridge, latin_bridge
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 
@@ -49,7 +50,12 @@ STOPWORDS = frozenset(
 
 def normalize(text: str) -> str:
     """Fold case, width and Arabic letter variants; read Arabic-Indic digits as 0-9."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_DIGITS)
+    return fold(text).casefold()
+
+
+def fold(text: str) -> str:
+    """NFKC, Arabic-Indic digits as 0-9, Arabic diacritics and letter variants folded; case kept."""
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
 
 
@@ -63,49 +69,61 @@ def _number(token: str) -> str:
     return re.sub(r"[.,](?=\d{3}(?:\D|$))", "", token)
 
 
-def _latin(token: str, languages: tuple[str, ...]) -> list[str]:
-    parts = [token] + (re.split(r"[.\-'’]", token) if re.search(r"[.\-'’]", token) else [])
+def _latin(word: str, languages: tuple[str, ...]) -> list[str]:
+    lower = word.casefold()
+    parts = [lower] + (re.split(r"[.\-'’]", lower) if re.search(r"[.\-'’]", lower) else [])
     out = []
     for part in parts:
         if part in STOPWORDS or len(part) < 2:
             continue
-        out.extend({_stemmer(lang).stemWord(part) for lang in languages})
-    return out
+        out.extend(dict.fromkeys(_stemmer(lang).stemWord(part) for lang in languages))
+    return out + latin_bridge(word) if out else []
 
 
-def _arabic(token: str) -> list[str]:
-    bare = _ARABIC_PREFIX.sub("", token)
-    if token in STOPWORDS or bare in STOPWORDS or len(bare) < 2:
+def _arabic(word: str) -> list[str]:
+    bare = _ARABIC_PREFIX.sub("", word)
+    if word in STOPWORDS or bare in STOPWORDS or len(bare) < 2:
         return []
-    return list({bare, _stemmer("arabic").stemWord(token)})
+    return list(dict.fromkeys([bare, _stemmer("arabic").stemWord(word), *arabic_bridge(word)]))
 
 
-def _chinese(run: str) -> list[str]:
-    return [w for w in jieba.cut_for_search(run) if w.strip() and w not in STOPWORDS]
+def _chinese(run: str, query: bool) -> list[list[str]]:
+    groups = []
+    for word in jieba.cut(run):
+        if not word.strip() or word in STOPWORDS:
+            continue
+        parts = [] if query or len(word) < 3 else [w for w in jieba.cut_for_search(word) if w != word]
+        glosses = [_stemmer("english").stemWord(g) for g in chinese_bridge(word)]
+        groups.append(list(dict.fromkeys([word, *parts, *glosses])))
+    return groups
+
+
+def terms(text: str, language: str = "und", *, query: bool = False) -> list[list[str]]:
+    """The text's words, each as a group of interchangeable tokens.
+
+    A group holds the word's stems and its cross-lingual bridge tokens (pinyin and
+    English glosses of Chinese words, consonant skeletons of names and Arabic words),
+    so a question in one language can meet a passage in another. A query is stemmed
+    both as English and as Danish, a passage as its own language.
+    """
+    latin_langs = ("english", "danish") if query else ("danish",) if language == "da" else ("english",)
+    groups: list[list[str]] = []
+    for match in _TOKEN.finditer(fold(text)):
+        token = match.group()
+        if token[0].isdigit():
+            groups.append([_number(token)])
+        elif "\u0600" <= token[0] <= "\u06ff":
+            groups.append(_arabic(token))
+        elif "\u4e00" <= token[0] <= "\u9fff":
+            groups.extend(_chinese(token, query))
+        else:
+            groups.append(_latin(token, latin_langs))
+    return [g for g in groups if g]
 
 
 def tokenize(text: str, language: str = "und", *, query: bool = False) -> list[str]:
-    """Tokens for BM25; a query is stemmed both as English and Danish, a document as its own language.
-
-    Bridge tokens (pinyin of Chinese names, consonant skeletons of names, English
-    glosses of Chinese words) are added so a question in one language can meet a
-    passage in another.
-    """
-    latin_langs = ("english", "danish") if query else ("danish",) if language == "da" else ("english",)
-    tokens: list[str] = []
-    for match in _TOKEN.finditer(normalize(text)):
-        token = match.group()
-        if token[0].isdigit():
-            tokens.append(_number(token))
-        elif "\u0600" <= token[0] <= "\u06ff":
-            tokens.extend(_arabic(token))
-        elif "\u4e00" <= token[0] <= "\u9fff":
-            tokens.extend(_chinese(token))
-        else:
-            tokens.extend(_latin(token, latin_langs))
-    stem = _stemmer("english").stemWord
-    tokens.extend(stem(t) if t.isascii() and t.isalpha() else t for t in bridge_tokens(text))
-    return tokens
+    """Every token of every word group, for BM25."""
+    return [token for group in terms(text, language, query=query) for token in group]
 
 
 @dataclass
@@ -121,6 +139,13 @@ class KeywordIndex:
         bm25 = bm25s.BM25()
         bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
         return cls(bm25=bm25, ids=list(ids))
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a token no passage has gets the highest value."""
+        n = self.bm25.scores["num_docs"]
+        token_id = self.bm25.vocab_dict.get(token)
+        df = 0 if token_id is None else int(self.bm25.scores["indptr"][token_id + 1] - self.bm25.scores["indptr"][token_id])
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, question: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Passage ids with positive BM25 scores, best first, optionally restricted to allowed ids."""

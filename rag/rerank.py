@@ -1,41 +1,45 @@
 """Rerank: reorder fused candidates by how much of the question each passage actually contains.
 
-Offline and cheap: the share of the question's keyword tokens (names, numbers and
-cross-lingual bridge tokens count double) found in the passage. The same share is
-the evidence score that abstention uses.
+Offline and cheap: each word of the question counts once (any of its stems or
+cross-lingual bridge tokens will do), weighted by its rarity in the corpus (IDF), so
+"Axios" or "Levels.fyi" weigh more than "Meta". The same measure scores sentences
+for the extractive answer and decides abstention.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rag.keyword import tokenize
+from rag.keyword import terms, tokenize
 
 if TYPE_CHECKING:
     from rag.retrieve import Passage
 
-RERANK_DEPTH = 12
-OVERLAP_WEIGHT = 0.04  # RRF scores are ~0.01-0.03, so full overlap is worth about one rank-1 vote
+RERANK_DEPTH = 15
+OVERLAP_WEIGHT = 0.05  # fused RRF scores are ~0.01-0.03, so full evidence is worth about two rank-1 votes
 
 
-def token_weight(token: str) -> float:
-    """Names, numbers, bridge tokens and non-Latin words weigh double: they carry the question."""
-    return 2.0 if token.startswith("sk_") or not token.isalpha() or not token.isascii() and len(token) > 2 else 1.0
+class Evidence:
+    """A question's words with their weights, ready to measure any text against."""
+
+    def __init__(self, question: str, idf: Callable[[str], float]) -> None:
+        self.question = question
+        self.groups = [set(g) for g in terms(question, query=True)]
+        self.weights = [max(idf(t) for t in g) for g in self.groups]
+        self.total = sum(self.weights)
+
+    def support(self, text: str, language: str = "und") -> float:
+        """Weighted share of the question's words found in the text (0..1)."""
+        if not self.total:
+            return 0.0
+        have = set(tokenize(text, language))
+        return sum(w for g, w in zip(self.groups, self.weights) if g & have) / self.total
 
 
-def support(wanted: set[str], passage: Passage) -> float:
-    """Weighted share of the question's distinct tokens (tokenize(query=True)) found in the passage (0..1)."""
-    if not wanted:
-        return 0.0
-    have = set(tokenize(passage.text, passage.language))
-    total = sum(token_weight(t) for t in wanted)
-    return sum(token_weight(t) for t in wanted & have) / total
-
-
-def rerank(question: str, passages: list[Passage]) -> list[Passage]:
-    """The top candidates reordered by fused score plus lexical support; the rest keep their order."""
+def rerank(evidence: Evidence, passages: list[Passage]) -> list[Passage]:
+    """The top candidates reordered by fused score plus evidence; the rest keep their order."""
     head, tail = passages[:RERANK_DEPTH], passages[RERANK_DEPTH:]
-    wanted = set(tokenize(question, query=True))
     for passage in head:
-        passage.score += OVERLAP_WEIGHT * support(wanted, passage)
+        passage.score += OVERLAP_WEIGHT * evidence.support(passage.text, passage.language)
     return sorted(head, key=lambda p: -p.score) + tail

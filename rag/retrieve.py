@@ -15,7 +15,7 @@ from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores import FilterCondition, MetadataFilter, MetadataFilters
 
 from rag.keyword import KeywordIndex
-from rag.rerank import rerank
+from rag.rerank import Evidence, rerank
 from rag.settings import Settings
 from rag.store import Manifest, make_embed_model, vector_store
 
@@ -60,7 +60,8 @@ class Retriever:
         self.settings = settings
         self.manifest = manifest
         self.store = vector_store(settings)
-        self.index = VectorStoreIndex.from_vector_store(self.store, embed_model=make_embed_model(settings))
+        self.embed_model = make_embed_model(settings)
+        self.index = VectorStoreIndex.from_vector_store(self.store, embed_model=self.embed_model)
         self.keyword = KeywordIndex.load(settings.index_dir / manifest.keyword_dir)
         self._ids = manifest.chunk_ids
         self._nodes: dict[str, BaseNode] = {}
@@ -100,8 +101,12 @@ class Retriever:
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
         passages = self._passages(fused[:n], rankings)
         if self.settings.rerank:
-            passages = rerank(question, passages)
+            passages = rerank(self.evidence(question), passages)
         return passages[:k]
+
+    def evidence(self, question: str) -> Evidence:
+        """The question's words weighted by their rarity in this index."""
+        return Evidence(question, self.keyword.idf)
 
     def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
         missing = [cid for cid, _ in fused if cid not in self._nodes]
