@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rag import prompt as prompts
 from rag.cite import ArticleTexts, Citation, cite, make_citation
+from rag.load import detect_language
 from rag.generate import NOT_FOUND, ChatModel, LLMUnavailableError, extract
 from rag.retrieve import Passage, Retriever
 from rag.settings import Settings
@@ -85,7 +86,8 @@ class Assistant:
         if mode == "llm" and self.chat is None:
             notices.append("No LLM endpoint is configured (RAG_LLM_BASE_URL, RAG_LLM_MODEL); answering offline.")
         standalone = self._standalone(text, history or [], notices, use_llm)
-        passages = self.retriever.retrieve(standalone, k, source=source, language=language)
+        extra = self._translations(standalone, notices) if use_llm else []
+        passages = self.retriever.retrieve(standalone, k, source=source, language=language, extra_queries=extra)
         final = None
         if use_llm:
             for final in self._llm_answer(standalone, passages, notices):
@@ -110,6 +112,23 @@ class Assistant:
             except LLMUnavailableError as exc:
                 notices.append(f"Could not rewrite the follow-up with the LLM ({exc}).")
         return f"{history[-1][0]} {text}"
+
+    def _translations(self, question: str, notices: list[str]) -> list[str]:
+        """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""
+        if not self.settings.llm_translate_queries:
+            return []
+        asked = detect_language(question)
+        languages = sorted({d.language for d in self.retriever.manifest.documents.values()} - {asked})
+        out = []
+        for code in languages:
+            request = prompts.template("translate", self.settings).format(
+                language=prompts.LANGUAGE_NAMES.get(code, code), question=question)
+            try:
+                out.append(self.chat.complete(request, 96).splitlines()[0])
+            except LLMUnavailableError as exc:
+                notices.append(f"Query translation skipped ({exc}).")
+                break
+        return out
 
     def _offline_answer(self, question: str, passages: list[Passage], notices: list[str], mode: str) -> Answer:
         """The quoted sentences that answer best, or an honest refusal when support is too thin."""

@@ -98,7 +98,8 @@ class Retriever:
         rankings = {"dense": self.dense(question, n, source, language)}
         for i, query in enumerate([question, *(extra_queries or [])]):
             rankings[f"keyword{i or ''}"] = [cid for cid, _ in self.keyword.search(query, n, allowed)]
-        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        weights = {"dense": self.settings.dense_weight}
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
         passages = self._passages(fused[:n], rankings)
         if self.settings.rerank:
             passages = rerank(self.evidence(question), passages)
@@ -127,10 +128,13 @@ class Retriever:
         self._nodes.update((node.node_id, node) for node in nodes)
 
 
-def reciprocal_rank_fusion(rankings: dict[str, list[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Sum of 1/(k + rank) over every ranking a passage appears in, best first."""
+def reciprocal_rank_fusion(
+    rankings: dict[str, list[str]], k: int = 60, weights: dict[str, float] | None = None
+) -> list[tuple[str, float]]:
+    """Weighted sum of 1/(k + rank) over every ranking a passage appears in, best first."""
     scores: dict[str, float] = {}
-    for ids in rankings.values():
+    for name, ids in rankings.items():
+        weight = (weights or {}).get(name, 1.0)
         for rank, cid in enumerate(ids, start=1):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda item: -item[1])

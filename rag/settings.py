@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=1)
     rerank: bool = True
     rrf_k: int = 60
+    dense_weight: float = 1.0  # weight of the dense ranking in fusion; keyword rankings weigh 1
 
     # Generate: an OpenAI-compatible chat endpoint when base_url and model are set.
     llm_base_url: str | None = None
