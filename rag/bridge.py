@@ -80,10 +80,10 @@ def latin_bridge(word: str) -> list[str]:
     if not word[:1].isupper() or len(word) < 4 or not word.isalpha():
         return []
     skeleton = latin_skeleton(word)
-    return ["sk_" + skeleton] if len(skeleton) >= 3 else []
+    return ["sk_" + skeleton] if len(skeleton) >= 2 else []
 
 
 def arabic_bridge(word: str) -> list[str]:
     """Skeletons of an Arabic word with and without its prefix, to meet a name written in Latin script."""
     forms = dict.fromkeys(arabic_skeleton(w) for w in (word, _ARABIC_PREFIX.sub("", word)))
-    return ["sk_" + s for s in forms if len(s) >= 3]
+    return ["sk_" + s for s in forms if len(s) >= 2]
