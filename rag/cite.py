@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rag.chunk import split_sentences
 from rag.keyword import tokenize
+from rag.load import read_text
 from rag.retrieve import Passage
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,،、]\s*\d+)*)\]")
@@ -68,8 +69,8 @@ class ArticleTexts:
             path = (self.corpus_dir / source).resolve()
             try:
                 inside = path.is_relative_to(self.corpus_dir.resolve())
-                self._cache[source] = nfc(path.read_text(encoding="utf-8", errors="replace")) if inside else ""
-            except OSError:
+                self._cache[source] = read_text(path) if inside else ""
+            except (OSError, ValueError):
                 self._cache[source] = ""
         return self._cache[source]
 

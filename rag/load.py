@@ -60,7 +60,7 @@ _WESTERN = ("cp1252", "latin_1", "iso8859_15")
 def decode(data: bytes, name: str = "") -> str:
     """Bytes to text: UTF-8 first, else the encoding charset-normalizer detects.
 
-    On ties the Western encodings win: short Danish text in cp1252 otherwise reads as cp1250.
+    Near-ties go to the Western encodings: short Danish text in cp1252 otherwise reads as cp852.
     """
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (NUL bytes)")
@@ -71,7 +71,8 @@ def decode(data: bytes, name: str = "") -> str:
         best = matches.best()
         if best is None:
             raise ValueError("not text in any known encoding") from None
-        match = next((m for m in matches if m.encoding in _WESTERN and m.chaos <= best.chaos), best)
+        western = (m for m in matches if set(m.could_be_from_charset) & set(_WESTERN) and m.chaos <= best.chaos + 0.15)
+        match = next(western, best)
         log.warning("%s: decoded as %s (not UTF-8)", name, match.encoding)
         return str(match)
 
@@ -89,10 +90,15 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def read_text(path: Path, name: str = "") -> str:
+    """A file's text as every stage sees it: decoded, NFC-normalised, with \\n line ends."""
+    return unicodedata.normalize("NFC", decode(path.read_bytes(), name or path.name)).replace("\r\n", "\n")
+
+
 def read_document(path: Path, root: Path) -> Document:
     """One file as a Document whose id is its path relative to the corpus root."""
     name = path.relative_to(root).as_posix()
-    text = unicodedata.normalize("NFC", decode(path.read_bytes(), name)).replace("\r\n", "\n")
+    text = read_text(path, name)
     if not text.strip():
         raise ValueError("empty file")
     return Document(

@@ -29,10 +29,12 @@ def test_bad_files_are_skipped_and_named(tmp_path):
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
     (tmp_path / "latin1.txt").write_bytes("Medarbejdere i København fik løn før jul.".encode("latin-1"))
+    (tmp_path / "short.txt").write_bytes("Æbler og østers på år.".encode("cp1252"))
     result = load_corpus(tmp_path)
     names = {d.metadata["file_name"] for d in result.documents}
-    assert names == {"good.txt", "latin1.txt"}
-    assert "København" in next(d.text for d in result.documents if d.id_ == "latin1.txt")
+    assert names == {"good.txt", "latin1.txt", "short.txt"}
+    texts = {d.id_: d.text for d in result.documents}
+    assert "København" in texts["latin1.txt"] and texts["short.txt"] == "Æbler og østers på år."
     assert dict(result.skipped).keys() == {"empty.txt", "binary.txt"}
 
 

@@ -111,6 +111,64 @@ def test_chat_arabic_answer_is_right_to_left(client):
     assert 'class="source-passage" dir="rtl" lang="ar"' in sources
 
 
+def test_endpoint_down_is_a_notice_and_the_offline_answer_is_shown(settings):
+    down = settings.model_copy(update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1",
+                                       "llm_model": "smollm2", "llm_timeout": 3.0, "llm_retries": 0})
+    app, url = launch(down)
+    try:
+        client = Client(url, verbose=False, download_files=False)
+        result = client.predict(question=PROBABILITY, mode="llm", api_name="/ask")
+        assert result["mode"] == "fallback" and result["citations"]
+        assert any("LLM" in n for n in result["notices"])
+        messages, _, sources, status = chat(client, PROBABILITY, mode="llm")
+        assert "fallback" in status and "smollm2 at 127.0.0.1" in status
+        assert 'class="notices"' in status and "LLM" in status.split('class="notices"')[1]
+        assert PROBABILITY_SOURCE in sources and "50" in str(messages[-1]["content"])
+    finally:
+        app.close()
+
+
+def test_llm_answers_stream_into_the_chat(settings, monkeypatch):
+    class StreamingAssistant(ui_app.Assistant):
+        """The real offline answer, preceded by partial answers as a chat model would stream them."""
+
+        def ask_stream(self, question, **options):
+            final = None
+            for answer in super().ask_stream(question, **{**options, "mode": "offline"}):
+                final = answer
+            for words in ["The team", "The team had 50 members [1]"]:
+                yield Answer(text=words, citations=[], abstained=False, passages=final.passages,
+                             mode="llm-partial")
+            final.mode = "llm"
+            yield final
+
+    monkeypatch.setattr(ui_app, "Assistant", StreamingAssistant)
+    llm = settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "smollm2"})
+    app, url = launch(llm)
+    try:
+        client = Client(url, verbose=False, download_files=False)
+        job = client.submit(PROBABILITY, 5, "", "", "llm", api_name="/chat")
+        messages, _, sources, status = job.result(timeout=120)
+        partials = [str(out[0][-1]["content"]) for out in job.outputs() if "▌" in str(out[0][-1]["content"])]
+        assert any("The team had 50" in p for p in partials), job.outputs()
+        assert "the LLM <strong>smollm2 at 127.0.0.1:9</strong>" in status
+        assert "▌" not in str(messages[-1]["content"]) and PROBABILITY_SOURCE in sources
+    finally:
+        app.close()
+
+
+def test_without_an_index_the_window_says_what_to_do(tmp_path):
+    app, url = launch(make_settings(tmp_path))
+    try:
+        client = Client(url, verbose=False, download_files=False)
+        messages, _, _, status = chat(client, PROBABILITY)
+        assert "no index yet" in str(messages[-1]["content"]) and "Index tab" in status
+        with pytest.raises(AppError, match="no index yet"):
+            client.predict(question=PROBABILITY, api_name="/ask")
+    finally:
+        app.close()
+
+
 # ---------------------------------------------------------------- uploads
 
 
@@ -182,6 +240,12 @@ def test_upload_through_the_app_with_a_traversal_name_is_indexed_inside_the_corp
         message, *_ = client.predict([handle_file(str(bad))], api_name="/add_articles")
         assert "bad.txt" in message and "not readable as text" in message
         assert client.predict(question=PROBABILITY, api_name="/ask")["citations"]
+
+        # A full rebuild drops the old collection; the app answers with a fresh assistant afterwards.
+        message, index, *_ = client.predict(api_name="/rebuild")
+        assert "Indexed 6 articles" in message and "evil.txt" in index
+        answer = client.predict(question="How many engineers will Zorblax Robotics hire?", api_name="/ask")
+        assert any(c["source"] == "evil.txt" for c in answer["citations"])
     finally:
         app.close()
 

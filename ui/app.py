@@ -48,7 +48,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 EXAMPLES = [
     "How many people were on the Probability team?",
     "كم عدد الموظفين الذين ستسرحهم ميتا من مختبر الذكاء الاصطناعي؟",
-    "田渊栋在Meta工作了多久？",
+    "田渊栋领导开发了什么围棋AI？",
     "Hvem har forladt Meta?",
 ]
 
@@ -618,7 +618,10 @@ def build_app(settings: Settings) -> gr.Blocks:
     with warnings.catch_warnings():
         # Gradio 6 prefers css at launch(); keeping it on the Blocks makes every launch() styled.
         warnings.simplefilter("ignore", UserWarning)
-        app = gr.Blocks(title="Ask the news", css=CSS, analytics_enabled=False)
+        # System fonts: the window works offline and asks no font server for anything.
+        theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "Segoe UI", "Noto Sans", "sans-serif"],
+                                  font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
+        app = gr.Blocks(title="Ask the news", css=CSS, theme=theme, analytics_enabled=False)
     with app:
         gr.HTML('<div id="app-header"><h1>Ask the news</h1><p>Questions in English, العربية, 中文 or dansk; '
                 "every answer quotes the articles it comes from.</p></div>")
@@ -677,6 +680,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         examples.load_input_event.then(respond, chat_inputs, chat_outputs, api_name="chat_example", **common)
         chatbot.select(show_sources, [turns], [sources], api_visibility="private", show_progress="hidden")
         clear_btn.click(clear, None, chat_outputs, api_visibility="private")
+        chatbot.clear(clear, None, chat_outputs, api_visibility="private")  # the chat's own bin button
         upload.upload(add_articles, [upload], [upload_result, index_info, article, language, upload],
                       api_name="add_articles", concurrency_id="build", concurrency_limit=1)
         rebuild.click(rebuild_index, None, [upload_result, index_info, article, language],
