@@ -15,11 +15,12 @@ from pathlib import Path
 
 from rag import prompt as prompts
 from rag.cite import ArticleTexts, Citation, cite, make_citation
-from rag.load import detect_language
+from rag.load import detect_language, script_language
 from rag.generate import NOT_FOUND, ChatModel, LLMUnavailableError, extract
 from rag.retrieve import Passage, Retriever
 from rag.settings import Settings
 
+FOLLOW_UP_WORDS = 10  # offline, a follow-up this short borrows the previous question's words
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -100,7 +101,7 @@ class Assistant:
         yield final
 
     def _standalone(self, text: str, history: list[tuple[str, str]], notices: list[str], use_llm: bool) -> str:
-        """A follow-up rewritten to stand alone: by the chat model, else by prefixing the last question."""
+        """A follow-up rewritten to stand alone: by the chat model, else a short one gets the last question's words."""
         if not history:
             return text
         if use_llm:
@@ -111,7 +112,9 @@ class Assistant:
                 ).splitlines()[0].strip() or text
             except LLMUnavailableError as exc:
                 notices.append(f"Could not rewrite the follow-up with the LLM ({exc}).")
-        return f"{history[-1][0]} {text}"
+        if len(text.split()) <= FOLLOW_UP_WORDS or script_language(text) in ("ar", "zh") and len(text) <= 20:
+            return f"{history[-1][0]} {text}"  # elliptical ("and how many of them...?"): borrow the topic
+        return text
 
     def _translations(self, question: str, notices: list[str]) -> list[str]:
         """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""

@@ -35,18 +35,24 @@ class LoadResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def detect_language(text: str) -> str:
-    """Guess the language: script counts settle Arabic and Chinese, langdetect the rest."""
-    sample = text[:4000]
-    letters = [c for c in sample if c.isalpha()]
+def script_language(text: str) -> str:
+    """"ar" or "zh" when the script says so, "latin" otherwise, "und" for text without letters."""
+    letters = [c for c in text[:4000] if c.isalpha()]
     if not letters:
         return "und"
-    arabic = sum("\u0600" <= c <= "\u06ff" for c in letters)
-    han = sum("\u4e00" <= c <= "\u9fff" for c in letters)
-    if arabic / len(letters) > 0.3:
+    if sum("\u0600" <= c <= "\u06ff" for c in letters) / len(letters) > 0.3:
         return "ar"
-    if han / len(letters) > 0.2:
+    if sum("\u4e00" <= c <= "\u9fff" for c in letters) / len(letters) > 0.2:
         return "zh"
+    return "latin"
+
+
+def detect_language(text: str) -> str:
+    """Guess the language: the script settles Arabic and Chinese, langdetect the rest."""
+    script = script_language(text)
+    if script != "latin":
+        return script
+    sample = text[:4000]
     try:
         best = detect_langs(sample)[0]
     except LangDetectException:

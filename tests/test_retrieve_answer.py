@@ -114,3 +114,12 @@ def test_index_built_with_another_model_is_refused_with_the_fix(settings):
     other = settings.model_copy(update={"embed_model": "bge-m3"})
     with pytest.raises(IndexMismatchError, match="rag index --rebuild"):
         rag.Assistant(other)
+
+
+def test_offline_follow_up_borrows_the_topic_of_the_previous_question(assistant):
+    history = [("How many people were on the Probability team?", "The team had 50 members [1].")]
+    answer = assistant.ask("and how many of them worked on Bayesian models?", history=history)
+    assert answer.passages[0].source == EN and "19" in answer.text
+    fresh = assistant.ask("What did Zuhayeer Musa of Levels.fyi tell The Wall Street Journal about pay?",
+                          history=history)
+    assert fresh.question.startswith("What did Zuhayeer")  # a full question stands alone
