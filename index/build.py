@@ -59,7 +59,7 @@ def build_index(
         old.check_model(settings)
 
     progress(0.02, "reading articles")
-    loaded = load_corpus(corpus_dir)
+    loaded = load_corpus(corpus_dir, {d.doc_hash: d.language for d in old.documents.values()} if old else None)
     store = vector_store(settings, chroma_client(settings))
     collection = store._collection  # noqa: SLF001 - the raw collection is needed for id housekeeping
     _drop_uncommitted(collection, old)
@@ -133,6 +133,8 @@ def _embed_and_add(nodes: list[TextNode], settings: Settings, store, progress: P
         for node, vector in zip(part, embed.get_text_embedding_batch(texts)):
             node.embedding = vector
         store.add(part)
+        for node in part:
+            node.embedding = None  # stored now; 100k vectors held twice would double peak memory
         done = min(start + batch, len(nodes))
         progress(0.1 + 0.8 * done / len(nodes), f"embedded {done}/{len(nodes)} passages")
 

@@ -17,7 +17,7 @@ from rag import prompt as prompts
 from rag.cite import ArticleTexts, Citation, cite, make_citation
 from rag.load import detect_language, script_language
 from rag.generate import NOT_FOUND, ChatModel, LLMUnavailableError, extract
-from rag.retrieve import Passage, Retriever
+from rag.retrieve import EmbeddingUnavailableError, Passage, Retriever
 from rag.settings import Settings
 
 FOLLOW_UP_WORDS = 10  # offline, a follow-up this short borrows the previous question's words
@@ -54,6 +54,22 @@ def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     return text, notices
 
 
+@dataclass
+class _Turn:
+    """One question's notices for the user, and whether the chat model may still be called.
+
+    After the first failure the rest of the question is answered offline, so a dead
+    endpoint costs one timeout per question, not one per call.
+    """
+
+    notices: list[str]
+    use_llm: bool
+
+    def llm_failed(self, what: str, exc: LLMUnavailableError) -> None:
+        self.notices.append(f"{what} ({exc}); this is the offline answer.")
+        self.use_llm = False
+
+
 class Assistant:
     """One loaded index and, when configured, one chat model; thread-safe for reads."""
 
@@ -83,42 +99,53 @@ class Assistant:
         """Partial answers while the model writes (mode "llm"), then the checked final answer."""
         started = time.perf_counter()
         text, notices = clean_question(question, self.settings.max_question_chars)
-        use_llm = self.chat is not None and mode != "offline"
+        llm_wanted = self.chat is not None and mode != "offline"
+        turn = _Turn(notices, use_llm=llm_wanted)
         if mode == "llm" and self.chat is None:
             notices.append("No LLM endpoint is configured (RAG_LLM_BASE_URL, RAG_LLM_MODEL); answering offline.")
-        standalone = self._standalone(text, history or [], notices, use_llm)
-        extra = self._translations(standalone, notices) if use_llm else []
-        passages = self.retriever.retrieve(standalone, k, source=source, language=language, extra_queries=extra)
+        standalone = self._standalone(text, history or [], turn)
+        extra = self._translations(standalone, turn)
+        passages = self._retrieve(standalone, k, notices, source=source, language=language, extra_queries=extra)
         final = None
-        if use_llm:
-            for final in self._llm_answer(standalone, passages, notices):
-                if final.mode == "llm-partial":
-                    yield final
+        if turn.use_llm:
+            for answer in self._llm_answer(standalone, passages, turn):
+                if answer.mode == "llm-partial":
+                    yield answer
+                else:
+                    final = answer
         if final is None:
-            final = self._offline_answer(standalone, passages, notices, "fallback" if use_llm else "offline")
+            final = self._offline_answer(standalone, passages, notices, "fallback" if llm_wanted else "offline")
         final.question = standalone
         final.seconds = time.perf_counter() - started
         yield final
 
-    def _standalone(self, text: str, history: list[tuple[str, str]], notices: list[str], use_llm: bool) -> str:
+    def _retrieve(self, question: str, k: int | None, notices: list[str], **options) -> list[Passage]:
+        """Hybrid retrieval, or keywords alone with a notice when the embeddings endpoint is down."""
+        try:
+            return self.retriever.retrieve(question, k, **options)
+        except EmbeddingUnavailableError as exc:
+            notices.append(f"{str(exc).capitalize()}; the passages were found by keyword search alone.")
+            return self.retriever.retrieve(question, k, dense=False, **options)
+
+    def _standalone(self, text: str, history: list[tuple[str, str]], turn: _Turn) -> str:
         """A follow-up rewritten to stand alone: by the chat model, else a short one gets the last question's words."""
         if not history:
             return text
-        if use_llm:
+        if turn.use_llm:
             lines = "\n".join(f"User: {q}\nAssistant: {a[:300]}" for q, a in history[-3:])
             try:
                 return self.chat.complete(
                     prompts.template("condense", self.settings).format(history=lines, question=text), 96
                 ).splitlines()[0].strip() or text
             except LLMUnavailableError as exc:
-                notices.append(f"Could not rewrite the follow-up with the LLM ({exc}).")
+                turn.llm_failed("Could not rewrite the follow-up with the LLM", exc)
         if len(text.split()) <= FOLLOW_UP_WORDS or script_language(text) in ("ar", "zh") and len(text) <= 20:
             return f"{history[-1][0]} {text}"  # elliptical ("and how many of them...?"): borrow the topic
         return text
 
-    def _translations(self, question: str, notices: list[str]) -> list[str]:
+    def _translations(self, question: str, turn: _Turn) -> list[str]:
         """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""
-        if not self.settings.llm_translate_queries:
+        if not (turn.use_llm and self.settings.llm_translate_queries):
             return []
         asked = detect_language(question)
         languages = sorted({d.language for d in self.retriever.manifest.documents.values()} - {asked})
@@ -129,7 +156,7 @@ class Assistant:
             try:
                 out.append(self.chat.complete(request, 96).splitlines()[0])
             except LLMUnavailableError as exc:
-                notices.append(f"Query translation skipped ({exc}).")
+                turn.llm_failed("Query translation failed", exc)
                 break
         return out
 
@@ -150,11 +177,12 @@ class Assistant:
         return Answer(text=prompts.text("not_found", self.settings), citations=[], abstained=True,
                       passages=passages, mode=mode, notices=notices)
 
-    def _llm_answer(self, question: str, passages: list[Passage], notices: list[str]) -> Iterator[Answer]:
+    def _llm_answer(self, question: str, passages: list[Passage], turn: _Turn) -> Iterator[Answer]:
         """Stream the model's answer, then keep it only if its citations verify."""
+        notices = turn.notices
         shown = prompts.fit_passages(passages, self.settings.context_tokens)
-        evidence = extract(self.retriever.evidence(question), shown)
-        if evidence.support < self.settings.min_support:
+        evidence = self.retriever.evidence(question)
+        if extract(evidence, shown).support < self.settings.min_support:
             yield self._refusal(passages, notices, "llm")
             return
         written = ""
@@ -163,7 +191,7 @@ class Assistant:
                 written += piece
                 yield Answer(text=written, citations=[], abstained=False, passages=shown, mode="llm-partial")
         except LLMUnavailableError as exc:
-            notices.append(f"The LLM endpoint failed ({exc}); this is the offline answer.")
+            turn.llm_failed("The LLM endpoint failed", exc)
             return
         written = written.strip()
         if not written:
@@ -172,11 +200,12 @@ class Assistant:
         if NOT_FOUND in written.upper():
             yield self._refusal(passages, notices, "llm")
             return
-        citations, dropped = cite(written, shown, self.articles)
-        if dropped:
-            notices.append(f"{dropped} citation(s) in the model's answer could not be verified and were dropped.")
-        if not citations:
+        cited = cite(written, shown, self.articles, evidence)
+        if cited.dropped:
+            notices.append(f"{cited.dropped} citation(s) in the model's answer could not be verified and were "
+                           "dropped, with the sentences they alone backed.")
+        if not cited.citations:
             notices.append("The model's answer had no verifiable citation; this is the offline answer.")
             return
-        yield Answer(text=written, citations=citations, abstained=False, passages=shown, mode="llm",
-                     notices=notices)
+        yield Answer(text=written if not cited.dropped else cited.text, citations=cited.citations,
+                     abstained=False, passages=shown, mode="llm", notices=notices)

@@ -15,10 +15,25 @@ from pathlib import Path
 from rag.chunk import split_sentences
 from rag.keyword import tokenize
 from rag.load import read_text
+from rag.rerank import Evidence
 from rag.retrieve import Passage
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,،、]\s*\d+)*)\]")
 _CLAIM_END = re.compile(r"(?<=[.!?。！？؟])\s*")
+
+
+@dataclass
+class Cited:
+    """What survived the check of a model answer."""
+
+    citations: list[Citation]
+    dropped: int
+    kept: list[str]  # the answer's sentences backed by a verified quote, with only their good markers
+
+    @property
+    def text(self) -> str:
+        """The answer cut down to what the quotes back."""
+        return " ".join(self.kept)
 
 
 @dataclass
@@ -89,23 +104,54 @@ def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
     return claims
 
 
-def cite(answer: str, passages: list[Passage], articles: ArticleTexts) -> tuple[list[Citation], int]:
-    """Verified citations for a model answer, and how many cited markers were dropped."""
-    citations: list[Citation] = []
-    dropped = 0
+def supports(claim: str, quote: str, language: str = "und") -> bool:
+    """True when the quote could back the claim: a word in common and every number of the claim in it."""
+    claim_words = set(tokenize(claim, query=True))
+    quote_words = set(tokenize(quote, language))
+    numbers = {w for w in claim_words if w[0].isdigit()}
+    return bool(claim_words & quote_words) and numbers <= quote_words
+
+
+def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
+         evidence: Evidence | None = None) -> Cited:
+    """Verified citations for a model answer, how many markers were dropped, and the claims they back.
+
+    A cited quote must occur verbatim in its article, back its claim, and (when the
+    question's evidence is given) hold some of the question: a planted sentence that the
+    model merely repeats does not.
+    """
+    cited = Cited(citations=[], dropped=0, kept=[])
     for claim, numbers in parse_claims(answer):
-        for n in numbers:
-            if not 1 <= n <= len(passages):
-                dropped += 1
+        backed = []
+        for n in dict.fromkeys(numbers):
+            quote = best_sentence(claim, passages[n - 1]) if 1 <= n <= len(passages) else ""
+            if not _holds(claim, quote, passages[n - 1] if quote else None, articles, evidence):
+                cited.dropped += 1
                 continue
-            passage = passages[n - 1]
-            quote = best_sentence(claim, passage)
-            if not articles.verify(quote, passage.source):
-                dropped += 1
-                continue
-            if all(c.quote != quote for c in citations):
-                citations.append(make_citation(quote, passage))
-    return citations, dropped
+            backed.append(n)
+            if all(c.quote != quote for c in cited.citations):
+                cited.citations.append(make_citation(quote, passages[n - 1]))
+        if backed:
+            cited.kept.append(_with_markers(claim, backed))
+    return cited
+
+
+def _with_markers(claim: str, numbers: list[int]) -> str:
+    """The claim with its markers before its closing punctuation: "It had 50 members [1]."."""
+    body = claim.rstrip()
+    end = body[-1] if body and body[-1] in ".!?。！？؟" else ""
+    body = body[: len(body) - len(end)].rstrip()
+    return f"{body} {''.join(f'[{n}]' for n in numbers)}{end}"
+
+
+def _holds(claim: str, quote: str, passage: Passage | None, articles: ArticleTexts,
+           evidence: Evidence | None) -> bool:
+    """The three checks a quote passes before it is shown."""
+    if passage is None or not articles.verify(quote, passage.source):
+        return False
+    if not supports(claim, quote, passage.language):
+        return False
+    return evidence is None or evidence.support(quote, passage.language) > 0
 
 
 def make_citation(quote: str, passage: Passage) -> Citation:

@@ -8,6 +8,8 @@ passages that share most with the question and quotes them.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,7 +58,7 @@ def extract(evidence: Evidence, passages: list[Passage], max_sentences: int = 2)
 
 
 class ChatModel:
-    """A chat model behind an OpenAI-compatible endpoint."""
+    """A chat model behind an OpenAI-compatible endpoint, held to one total deadline per call."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -68,8 +70,32 @@ class ChatModel:
         )
 
     def stream(self, prompt: str, max_tokens: int | None = None) -> Iterator[str]:
-        """Text pieces as the model writes them; raises LLMUnavailableError past the deadline or on failure."""
+        """Text pieces as the model writes them; raises LLMUnavailableError past the deadline or on failure.
+
+        The request runs in a worker thread so the deadline holds even while the socket is
+        silent or sends only keep-alives, and across the client's retries and back-off.
+        """
+        pieces: queue.Queue = queue.Queue()
+        stop = threading.Event()
         deadline = time.monotonic() + self.settings.llm_timeout
+        threading.Thread(target=self._produce, args=(prompt, max_tokens, pieces, stop), daemon=True).start()
+        try:
+            while True:
+                try:
+                    kind, value = pieces.get(timeout=max(deadline - time.monotonic(), 0.0))
+                except queue.Empty:
+                    raise LLMUnavailableError(
+                        f"no complete answer within {self.settings.llm_timeout:g} s") from None
+                if kind == "done":
+                    return
+                if kind == "error":
+                    raise LLMUnavailableError(self._describe(value)) from value
+                yield value
+        finally:
+            stop.set()
+
+    def _produce(self, prompt: str, max_tokens: int | None, pieces: queue.Queue, stop: threading.Event) -> None:
+        """Worker: put ("text", piece) items, then ("done", None) or ("error", exception)."""
         try:
             response = self.client.chat.completions.create(
                 model=self.settings.llm_model or "",
@@ -78,14 +104,23 @@ class ChatModel:
                 max_tokens=max_tokens or self.settings.llm_max_tokens,
                 stream=True,
             )
-            for chunk in response:
-                if time.monotonic() > deadline:
-                    response.close()
-                    raise LLMUnavailableError(f"no complete answer within {self.settings.llm_timeout:.0f} s")
-                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
-        except openai.OpenAIError as exc:
-            raise LLMUnavailableError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            with response:
+                for chunk in response:
+                    if stop.is_set():
+                        return
+                    if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                        pieces.put(("text", chunk.choices[0].delta.content))
+            pieces.put(("done", None))
+        except Exception as exc:  # noqa: BLE001 - any failure (HTTP, JSON, a dropped socket) means "fall back"
+            pieces.put(("error", exc))
+
+    def _describe(self, exc: BaseException) -> str:
+        """A one-line reason for the user, with the API key never in it."""
+        text = f"{type(exc).__name__}: {exc}"
+        key = self.settings.llm_api_key.get_secret_value()
+        if len(key) >= 4:
+            text = text.replace(key, "***")
+        return text[:200]
 
     def complete(self, prompt: str, max_tokens: int | None = None) -> str:
         """The whole answer as one string; empty answers count as a failure."""

@@ -13,11 +13,12 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import bm25s
 import jieba
+import numpy as np
 import Stemmer
 
 from rag.bridge import arabic_bridge, chinese_bridge, latin_bridge
@@ -153,11 +154,19 @@ class KeywordIndex:
         if not query or not self.ids:
             return []
         scores = self.bm25.get_scores(query)
-        order = sorted(range(len(self.ids)), key=lambda i: -scores[i])
-        hits = [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
         if allowed is not None:
-            hits = [h for h in hits if h[0] in allowed]
-        return hits[:k]
+            keep = np.zeros(len(scores), dtype=bool)
+            keep[[self._positions[i] for i in allowed if i in self._positions]] = True
+            scores = np.where(keep, scores, 0.0)
+        best = np.flatnonzero(scores > 0)
+        if len(best) > k:  # partial sort: a full sort of 100k scores per query is the slow part
+            best = best[np.argpartition(-scores[best], k - 1)[:k]]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in best]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {chunk_id: i for i, chunk_id in enumerate(self.ids)}
 
     def save(self, folder: Path) -> None:
         """Write the BM25 matrices and the id list into folder."""

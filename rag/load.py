@@ -101,20 +101,26 @@ def read_text(path: Path, name: str = "") -> str:
     return unicodedata.normalize("NFC", decode(path.read_bytes(), name or path.name)).replace("\r\n", "\n")
 
 
-def read_document(path: Path, root: Path) -> Document:
-    """One file as a Document whose id is its path relative to the corpus root."""
+def read_document(path: Path, root: Path, known_languages: dict[str, str] | None = None) -> Document:
+    """One file as a Document whose id is its path relative to the corpus root.
+
+    known_languages maps content hashes to languages already detected, so an unchanged
+    file is not run through langdetect again on every re-index.
+    """
     name = path.relative_to(root).as_posix()
     text = read_text(path, name)
     if not text.strip():
         raise ValueError("empty file")
+    doc_hash = content_hash(text)
+    language = (known_languages or {}).get(doc_hash) or detect_language(text)
     return Document(
         id_=name,
         text=text,
         metadata={
             "file_name": name,
             "title": title_of(text),
-            "language": detect_language(text),
-            "doc_hash": content_hash(text),
+            "language": language,
+            "doc_hash": doc_hash,
         },
         # Passages are embedded and prompted as plain text; metadata travels beside them.
         excluded_embed_metadata_keys=["file_name", "title", "language", "doc_hash"],
@@ -135,13 +141,13 @@ def list_files(corpus_dir: Path) -> list[Path]:
     return sorted(Path(p) for p in reader.input_files)
 
 
-def load_corpus(corpus_dir: Path) -> LoadResult:
+def load_corpus(corpus_dir: Path, known_languages: dict[str, str] | None = None) -> LoadResult:
     """Read every supported file; skip and name the ones that cannot be used."""
     corpus_dir = corpus_dir.resolve()
     result = LoadResult(documents=[])
     for path in list_files(corpus_dir):
         try:
-            result.documents.append(read_document(path, corpus_dir))
+            result.documents.append(read_document(path, corpus_dir, known_languages))
         except (OSError, ValueError) as exc:
             name = path.relative_to(corpus_dir).as_posix()
             log.warning("skipped %s: %s", name, exc)

@@ -24,6 +24,10 @@ class IndexMissingError(RuntimeError):
     """No committed index exists in the configured folder."""
 
 
+class EmbeddingUnavailableError(RuntimeError):
+    """The embeddings endpoint could not embed the question (down, slow or failing)."""
+
+
 @dataclass
 class Passage:
     """One retrieved passage of an article, best first in a result list."""
@@ -83,19 +87,28 @@ class Retriever:
             similarity_top_k=n,
             filters=MetadataFilters(filters=filters, condition=FilterCondition.AND) if filters else None,
         )
-        hits = retriever.retrieve(question)
+        try:
+            hits = retriever.retrieve(question)
+        except Exception as exc:  # noqa: BLE001 - an endpoint fails in many ways; the bundled model does not
+            if not self.settings.embed_base_url:
+                raise
+            raise EmbeddingUnavailableError(
+                f"the embeddings endpoint {self.settings.embed_base_url} failed ({type(exc).__name__})") from exc
         self._cache_nodes(hit.node for hit in hits)
         return [hit.node.node_id for hit in hits if hit.node.node_id in self._ids]
 
     def retrieve(
         self, question: str, k: int | None = None, *, source: str | None = None,
-        language: str | None = None, extra_queries: list[str] | None = None,
+        language: str | None = None, extra_queries: list[str] | None = None, dense: bool = True,
     ) -> list[Passage]:
-        """The k passages that best answer the question, best first, each with its fused score."""
+        """The k passages that best answer the question, best first, each with its fused score.
+
+        dense=False searches by keywords alone (when the embeddings endpoint is down).
+        """
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
         allowed = self.allowed_ids(source, language) if (source or language) else None
-        rankings = {"dense": self.dense(question, n, source, language)}
+        rankings = {"dense": self.dense(question, n, source, language) if dense else []}
         for i, query in enumerate([question, *(extra_queries or [])]):
             rankings[f"keyword{i or ''}"] = [cid for cid, _ in self.keyword.search(query, n, allowed)]
         weights = {"dense": self.settings.dense_weight}

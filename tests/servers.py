@@ -17,10 +17,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -88,7 +91,10 @@ def llama_server(*, embedding: bool = False, alias: str = "smollm2", n_ctx: int 
         "--n_threads", str(min(2, os.cpu_count() or 1)), "--verbose", "false",
     ]
     if embedding:
-        command += ["--embedding", "true"]
+        # SmolLM2's GGUF names no pooling, so llama.cpp would return one vector per token;
+        # mean-pool to one vector per text, and let a whole passage fit in one batch.
+        command += ["--embedding", "true", "--kv_overrides", "llama.pooling_type=int:1",
+                    "--n_batch", "2048", "--n_ubatch", "2048"]
     log = Path(tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1])
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -134,3 +140,82 @@ def embed_url() -> Iterator[str]:
     """Base URL of an embeddings server (``--embedding true``) on SmolLM2."""
     with llama_server(embedding=True, alias="smollm2-embed") as url:
         yield url
+
+
+# --------------------------------------------------------------------------- scripted endpoint
+# A real HTTP server on loopback whose answers the test scripts: the way to make an
+# endpoint fail on cue, or write an exact answer, which no real model does on demand.
+
+def chunk(content: str | None) -> bytes:
+    """One OpenAI chat.completion.chunk as an SSE event."""
+    delta = {} if content is None else {"content": content}
+    body = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": "fake",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+    return f"data: {json.dumps(body)}\n\n".encode()
+
+
+DONE = b"data: [DONE]\n\n"
+Behaviour = Callable[[BaseHTTPRequestHandler], None]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    behaviour: Behaviour
+    seen: list[dict]
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.request_body = body
+        self.seen.append({"path": self.path, "body": body,
+                          "headers": {k.lower(): v for k, v in self.headers.items()}})
+        try:
+            self.behaviour(self)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+
+    do_GET = do_POST  # noqa: N815
+
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+
+def send_stream(handler: BaseHTTPRequestHandler, events: list[bytes], status: int = 200,
+                content_type: str = "text/event-stream") -> None:
+    """Headers and the whole body at once, closed properly."""
+    body = b"".join(events)
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.wfile.write(body)
+    handler.wfile.flush()
+
+
+def start_stream(handler: BaseHTTPRequestHandler) -> None:
+    """SSE headers without a length: the body ends when the connection closes."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/event-stream")
+    handler.send_header("Cache-Control", "no-cache")
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.wfile.flush()
+    handler.close_connection = True
+
+
+@contextmanager
+def fake_endpoint(behaviour: Behaviour) -> Iterator[tuple[str, list[dict]]]:
+    """A real HTTP server on loopback answering every request with `behaviour`; yields (base_url, requests)."""
+    seen: list[dict] = []
+    handler = type("Handler", (_Handler,), {"behaviour": staticmethod(behaviour), "seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", seen
+    finally:
+        server.shutdown()
+        server.server_close()

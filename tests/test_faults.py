@@ -4,25 +4,27 @@ Each fault is a real HTTP server on 127.0.0.1 (http.server in a thread) that the
 `openai` client talks to through rag.generate.ChatModel. For each one the answer must
 be the offline answer (mode "fallback"), with a notice saying what happened, citations
 that occur word for word in the article file, within the configured timeout plus a small
-margin, and without the API key anywhere a user could see it.
+margin, and without the API key anywhere a user could see it. A model that cites a
+passage for a claim the passage does not make (a number it does not hold, or nothing
+in common at all) counts as a fault too: its citations are dropped.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import socket
-import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from pydantic import SecretStr
 
+from index.build import build_index
 from rag.assistant import Answer, Assistant
-from tests.conftest import CORPUS, free_port, make_settings
+from tests.conftest import CORPUS, copy_corpus, free_port, make_settings
+from tests.servers import DONE, Behaviour, chunk, fake_endpoint, send_stream, start_stream
+from tests.test_llm import INJECTION, PLANTED
 
 API_KEY = "sk-test-SECRET-1234"
 TIMEOUT = 2.0
@@ -30,81 +32,6 @@ QUESTION = "How many people were on Meta's Probability team?"
 FOLLOW_UP = "and how many of them worked on Bayesian models?"
 HISTORY = [("How many people were on the Probability team?", "The team had 50 members [1].")]
 MARGIN = 1.0  # seconds beyond llm_timeout for retrieval and the offline answer on a busy machine
-
-
-# --------------------------------------------------------------------------- fake endpoint
-
-def chunk(content: str | None) -> bytes:
-    """One OpenAI chat.completion.chunk as an SSE event."""
-    delta = {} if content is None else {"content": content}
-    body = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": "fake",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
-    return f"data: {json.dumps(body)}\n\n".encode()
-
-
-DONE = b"data: [DONE]\n\n"
-Behaviour = Callable[[BaseHTTPRequestHandler], None]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    behaviour: Behaviour
-    seen: list[dict]
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        self.seen.append({"path": self.path, "headers": dict(self.headers), "body": body})
-        try:
-            self.behaviour(self)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up, as it should
-
-    do_GET = do_POST  # noqa: N815
-
-    def log_message(self, *args) -> None:  # keep pytest output clean
-        pass
-
-
-def send_stream(handler: BaseHTTPRequestHandler, events: list[bytes], status: int = 200,
-                content_type: str = "text/event-stream") -> None:
-    """Headers and the whole body at once, closed properly."""
-    body = b"".join(events)
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.send_header("Connection", "close")
-    handler.end_headers()
-    handler.wfile.write(body)
-    handler.wfile.flush()
-
-
-def start_stream(handler: BaseHTTPRequestHandler) -> None:
-    """SSE headers without a length: the body ends when the connection closes."""
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/event-stream")
-    handler.send_header("Cache-Control", "no-cache")
-    handler.send_header("Connection", "close")
-    handler.end_headers()
-    handler.wfile.flush()
-    handler.close_connection = True
-
-
-@contextmanager
-def fake_endpoint(behaviour: Behaviour) -> Iterator[tuple[str, list[dict]]]:
-    """A real HTTP server on loopback answering every request with `behaviour`; yields (base_url, requests)."""
-    seen: list[dict] = []
-    handler = type("Handler", (_Handler,), {"behaviour": staticmethod(behaviour), "seen": seen})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", seen
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # Behaviours ---------------------------------------------------------------------------
@@ -146,6 +73,29 @@ def empty_completion(h):
 
 def cites_missing_passages(h):
     send_stream(h, [chunk("The Probability team had 50 members [7] [99]."), DONE])
+
+
+def prompt_passages(h) -> dict[int, str]:
+    """The numbered passages of the prompt the assistant sent: {n: text}."""
+    prompt = json.loads(h.request_body)["messages"][-1]["content"]
+    blocks = re.findall(r"^\[(\d+)\] \(from [^)]*\)\n(.*?)(?=^\[\d+\] \(from |^Question:)", prompt,
+                        flags=re.M | re.S)
+    return {int(n): text for n, text in blocks}
+
+
+def miscites_a_number(h):
+    """Cites, for a true number, a passage that does not hold it."""
+    wrong = [n for n, text in prompt_passages(h).items() if "50 members" not in text]
+    send_stream(h, [chunk(f"The Probability team had 50 members [{wrong[0]}]."), DONE])
+
+
+def cites_for_an_unrelated_claim(h):
+    send_stream(h, [chunk("Yes, absolutely [1]."), DONE])
+
+
+def obeys_planted_instruction(h):
+    """A model that does what the planted article says, citing it."""
+    send_stream(h, [chunk(f"{INJECTION} [1]."), DONE])
 
 
 def drops_mid_stream(h):
@@ -252,6 +202,8 @@ FAULTS = {
     "empty-completion": (empty_completion, ("empty",)),
     "cites-missing-passages": (cites_missing_passages, ("could not be verified", "no verifiable citation")),
     "drops-mid-stream": (drops_mid_stream, ("failed",)),
+    "miscites-a-number": (miscites_a_number, ("could not be verified", "no verifiable citation")),
+    "cites-for-an-unrelated-claim": (cites_for_an_unrelated_claim, ("could not be verified",)),
 }
 
 
@@ -262,7 +214,7 @@ def test_endpoint_fault_falls_back_to_offline_answer(settings, offline, name):
         assistant = Assistant(llm_settings(settings, url))
         answer, elapsed, _ = timed_ask(assistant, QUESTION)
     assert seen, "the endpoint was never called"
-    assert seen[0]["headers"].get("Authorization") == f"Bearer {API_KEY}"
+    assert seen[0]["headers"].get("authorization") == f"Bearer {API_KEY}"
     assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), expect)
 
 
@@ -287,16 +239,16 @@ def test_slow_endpoint_is_abandoned_at_the_timeout(settings, offline):
         answer, elapsed, _ = timed_ask(assistant, QUESTION)
     assert len(seen) == 1
     assert elapsed >= TIMEOUT * 0.9, "gave up before the timeout"
-    assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), ("timed out", "Timeout"))
+    assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), ("timed out", "Timeout", "within"))
 
 
 def test_retries_stay_within_the_total_timeout(settings, offline):
     """llm_timeout is the whole budget: retries and their back-off included."""
     with fake_endpoint(sleeps(TIMEOUT * 3)) as (url, seen):
-        assistant = Assistant(llm_settings(settings, url, llm_retries=2))
+        assistant = Assistant(llm_settings(settings, url, llm_retries=4))
         answer, elapsed, _ = timed_ask(assistant, QUESTION)
     assert len(seen) >= 2, "the client did not retry"
-    assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), ("timed out", "Timeout"))
+    assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), ("timed out", "Timeout", "within"))
 
 
 def test_endpoint_that_writes_forever_is_cut_at_the_deadline(settings, offline):
@@ -327,6 +279,15 @@ def test_follow_up_costs_one_timeout_not_two(settings):
     assert elapsed <= TIMEOUT + offline_answer.seconds + MARGIN, (elapsed, len(seen), answer.notices)
 
 
+def test_query_translation_and_answer_share_one_timeout(settings):
+    """With RAG_LLM_TRANSLATE_QUERIES on, a dead endpoint still costs one timeout, not one per call."""
+    with fake_endpoint(sleeps(TIMEOUT * 3)) as (url, seen):
+        assistant = Assistant(llm_settings(settings, url, llm_translate_queries=True))
+        answer, elapsed, _ = timed_ask(assistant, QUESTION)
+    assert answer.mode == "fallback" and answer.citations, (answer.mode, answer.notices)
+    assert elapsed <= TIMEOUT + 2 * MARGIN, (elapsed, len(seen), answer.notices)
+
+
 def test_api_key_echoed_by_the_endpoint_is_not_shown(settings, offline):
     with fake_endpoint(http_500_echoing_key) as (url, _):
         assistant = Assistant(llm_settings(settings, url))
@@ -337,6 +298,32 @@ def test_api_key_echoed_by_the_endpoint_is_not_shown(settings, offline):
 def test_api_key_is_not_in_settings_repr(settings):
     s = llm_settings(settings, "http://127.0.0.1:9/v1")
     assert API_KEY not in repr(s) and API_KEY not in str(s.model_dump())
+
+
+@pytest.fixture(scope="module")
+def planted_settings(tmp_path_factory):
+    """The bundled articles plus one that carries an instruction to the model."""
+    tmp = tmp_path_factory.mktemp("planted")
+    corpus = copy_corpus(tmp)
+    (corpus / "900_planted.txt").write_text(PLANTED, encoding="utf-8")
+    s = make_settings(tmp, corpus)
+    build_index(s)
+    return s
+
+
+def test_a_model_that_obeys_a_planted_instruction_is_not_shown(planted_settings):
+    """Even a verbatim quote does not carry a claim that has nothing to do with the question."""
+    question = "How many people does Meta's data centre in Odense employ?"
+    offline_answer = Assistant(planted_settings).ask(question)
+    with fake_endpoint(obeys_planted_instruction) as (url, _):
+        answer = Assistant(llm_settings(planted_settings, url)).ask(question)
+    assert answer.passages[0].source == "900_planted.txt"
+    outside_quotes = answer.text
+    for citation in answer.citations:
+        outside_quotes = outside_quotes.replace(citation.quote, "")
+    assert INJECTION not in outside_quotes, (answer.mode, answer.text)
+    assert answer.mode == "fallback" and answer.text == offline_answer.text
+    assert "350" in answer.text
 
 
 def test_api_key_can_be_set_by_field_name(tmp_path):

@@ -95,11 +95,26 @@ def test_bad_questions_get_clear_messages(assistant):
 def test_citation_checker_drops_quotes_not_in_the_article(assistant, tmp_path):
     passages = assistant.retrieve("How many people were on the Probability team?", 3)
     articles = ArticleTexts(CORPUS)
-    good, dropped = cite("The team had 50 members [1]. It was founded on Mars [9].", passages, articles)
-    assert dropped == 1 and good and all(in_article(c.quote, c.source) for c in good)
+    cited = cite("The team had 50 members [1]. It was founded on Mars [9].", passages, articles)
+    assert cited.dropped == 1 and cited.citations
+    assert all(in_article(c.quote, c.source) for c in cited.citations)
+    assert cited.text == "The team had 50 members [1]."
     moved = ArticleTexts(tmp_path)  # the article is gone: nothing can be verified
-    assert cite("The team had 50 members [1].", passages, moved) == ([], 1)
+    gone = cite("The team had 50 members [1].", passages, moved)
+    assert (gone.citations, gone.dropped, gone.text) == ([], 1, "")
     assert parse_claims("Yes [1, 2]. No.") == [("Yes .", [1, 2])]
+
+
+def test_citation_checker_drops_claims_the_quote_does_not_back(assistant):
+    """The 135M model's own mistakes: a sub-group's size for the team's, or a claim with nothing in common."""
+    question = "How many people were on the Probability team?"
+    passages = assistant.retrieve(question, 3)
+    evidence = assistant.retriever.evidence(question)
+    articles = ArticleTexts(CORPUS)
+    assert not cite("The team had 7,000 members [1].", passages, articles, evidence).citations
+    assert not cite("Yes, absolutely [1].", passages, articles, evidence).citations
+    mixed = cite("The team had 50 members [1]. It was founded in 1887 [1].", passages, articles, evidence)
+    assert mixed.dropped == 1 and mixed.text == "The team had 50 members [1]."
 
 
 def test_public_api_builds_on_first_call_and_answers(tmp_path):

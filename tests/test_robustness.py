@@ -87,7 +87,6 @@ def test_fuzz_citation_checker_never_reports_a_quote_not_in_the_article(answer, 
     passages = [Passage(text=text or "x", source="002_ea614d0ca7ddad52.txt", score=1.0, chunk_id="c"),
                 Passage(text="Invented sentence. Not in any article!", source="002_ea614d0ca7ddad52.txt",
                         score=0.5, chunk_id="d")]
-    citations, _ = cite(answer, passages, ArticleTexts(CORPUS))
-    for citation in citations:
+    for citation in cite(answer, passages, ArticleTexts(CORPUS)).citations:
         assert unicodedata.normalize("NFC", citation.quote) in ARTICLE
         assert citation.quote.strip()

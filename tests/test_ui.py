@@ -16,6 +16,7 @@ from rag.cite import ArticleTexts, Citation
 from rag.load import decode
 from rag.retrieve import Passage
 from tests.conftest import copy_corpus, free_port, make_settings
+from tests.servers import DONE, chunk, fake_endpoint, send_stream
 
 PROBABILITY = "How many people were on the Probability team?"
 PROBABILITY_SOURCE = "000_e4361c01c8850e8e.txt"
@@ -128,33 +129,30 @@ def test_endpoint_down_is_a_notice_and_the_offline_answer_is_shown(settings):
         app.close()
 
 
-def test_llm_answers_stream_into_the_chat(settings, monkeypatch):
-    class StreamingAssistant(ui_app.Assistant):
-        """The real offline answer, preceded by partial answers as a chat model would stream them."""
+def writes_a_cited_answer(handler) -> None:
+    """An OpenAI-compatible endpoint that streams a correct, cited answer word by word."""
+    words = ["The ", "Probability ", "team ", "had ", "50 ", "members ", "[1]", "."]
+    send_stream(handler, [chunk(w) for w in words] + [DONE])
 
-        def ask_stream(self, question, **options):
-            final = None
-            for answer in super().ask_stream(question, **{**options, "mode": "offline"}):
-                final = answer
-            for words in ["The team", "The team had 50 members [1]"]:
-                yield Answer(text=words, citations=[], abstained=False, passages=final.passages,
-                             mode="llm-partial")
-            final.mode = "llm"
-            yield final
 
-    monkeypatch.setattr(ui_app, "Assistant", StreamingAssistant)
-    llm = settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "smollm2"})
-    app, url = launch(llm)
-    try:
-        client = Client(url, verbose=False, download_files=False)
-        job = client.submit(PROBABILITY, 5, "", "", "llm", api_name="/chat")
-        messages, _, sources, status = job.result(timeout=120)
-        partials = [str(out[0][-1]["content"]) for out in job.outputs() if "▌" in str(out[0][-1]["content"])]
-        assert any("The team had 50" in p for p in partials), job.outputs()
-        assert "the LLM <strong>smollm2 at 127.0.0.1:9</strong>" in status
-        assert "▌" not in str(messages[-1]["content"]) and PROBABILITY_SOURCE in sources
-    finally:
-        app.close()
+def test_llm_answers_stream_into_the_chat(settings):
+    """Streamed through the real client and citation check; the scripted endpoint stands in for a good model,
+    which SmolLM2 is not (it rarely writes [n]; test_llm.py drives the real one)."""
+    with fake_endpoint(writes_a_cited_answer) as (endpoint, seen):
+        llm = settings.model_copy(update={"llm_base_url": endpoint, "llm_model": "scripted"})
+        app, url = launch(llm)
+        try:
+            client = Client(url, verbose=False, download_files=False)
+            job = client.submit(PROBABILITY, 5, "", "", "llm", api_name="/chat")
+            messages, _, sources, status = job.result(timeout=120)
+        finally:
+            app.close()
+    assert seen, "the endpoint was never asked"
+    partials = [str(out[0][-1]["content"]) for out in job.outputs() if "▌" in str(out[0][-1]["content"])]
+    assert any("The Probability team" in p for p in partials), job.outputs()
+    assert "the LLM <strong>scripted at 127.0.0.1" in status, status
+    final = str(messages[-1]["content"])
+    assert "▌" not in final and "50 members" in final and PROBABILITY_SOURCE in sources
 
 
 def test_without_an_index_the_window_says_what_to_do(tmp_path):
