@@ -143,10 +143,23 @@ class KeywordIndex:
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a token no passage has gets the highest value."""
-        n = self.bm25.scores["num_docs"]
+        df = len(self._holders(token))
+        return math.log(1 + (len(self.ids) - df + 0.5) / (df + 0.5))
+
+    def holds(self, chunk_id: str, token: str) -> bool:
+        """True when the passage has the token, read off the BM25 matrix rather than re-tokenizing it."""
+        position = self._positions.get(chunk_id)
+        holders = self._holders(token)
+        i = int(np.searchsorted(holders, position)) if position is not None else len(holders)
+        return i < len(holders) and holders[i] == position
+
+    def _holders(self, token: str) -> np.ndarray:
+        """Sorted positions of the passages that have the token (a column of bm25s's CSC matrix)."""
         token_id = self.bm25.vocab_dict.get(token)
-        df = 0 if token_id is None else int(self.bm25.scores["indptr"][token_id + 1] - self.bm25.scores["indptr"][token_id])
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        if token_id is None:
+            return np.empty(0, dtype=np.int64)
+        indptr = self.bm25.scores["indptr"]
+        return self.bm25.scores["indices"][indptr[token_id] : indptr[token_id + 1]]
 
     def search(self, question: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Passage ids with positive BM25 scores, best first, optionally restricted to allowed ids."""

@@ -8,10 +8,9 @@ for the extractive answer and decides abstention.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rag.keyword import terms, tokenize
+from rag.keyword import KeywordIndex, terms, tokenize
 
 if TYPE_CHECKING:
     from rag.retrieve import Passage
@@ -23,10 +22,11 @@ OVERLAP_WEIGHT = 0.05  # fused RRF scores are ~0.01-0.03, so full evidence is wo
 class Evidence:
     """A question's words with their weights, ready to measure any text against."""
 
-    def __init__(self, question: str, idf: Callable[[str], float]) -> None:
+    def __init__(self, question: str, index: KeywordIndex) -> None:
         self.question = question
+        self.index = index
         self.groups = [set(g) for g in terms(question, query=True)]
-        self.weights = [max(idf(t) for t in g) for g in self.groups]
+        self.weights = [max(index.idf(t) for t in g) for g in self.groups]
         self.total = sum(self.weights)
 
     def support(self, text: str, language: str = "und") -> float:
@@ -36,10 +36,17 @@ class Evidence:
         have = set(tokenize(text, language))
         return sum(w for g, w in zip(self.groups, self.weights) if g & have) / self.total
 
+    def passage_support(self, chunk_id: str) -> float:
+        """support() of an indexed passage, from the keyword index: no re-tokenizing per query."""
+        if not self.total:
+            return 0.0
+        held = (any(self.index.holds(chunk_id, t) for t in g) for g in self.groups)
+        return sum(w for w, has in zip(self.weights, held) if has) / self.total
+
 
 def rerank(evidence: Evidence, passages: list[Passage]) -> list[Passage]:
     """The top candidates reordered by fused score plus evidence; the rest keep their order."""
     head, tail = passages[:RERANK_DEPTH], passages[RERANK_DEPTH:]
     for passage in head:
-        passage.score += OVERLAP_WEIGHT * evidence.support(passage.text, passage.language)
+        passage.score += OVERLAP_WEIGHT * evidence.passage_support(passage.chunk_id)
     return sorted(head, key=lambda p: -p.score) + tail

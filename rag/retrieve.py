@@ -120,7 +120,7 @@ class Retriever:
 
     def evidence(self, question: str) -> Evidence:
         """The question's words weighted by their rarity in this index."""
-        return Evidence(question, self.keyword.idf)
+        return Evidence(question, self.keyword)
 
     def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
         missing = [cid for cid, _ in fused if cid not in self._nodes]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.bridge import arabic_skeleton, gloss, latin_skeleton
 from rag.keyword import KeywordIndex, normalize, tokenize
 from tests.conftest import CORPUS
@@ -59,3 +61,13 @@ def test_bm25_finds_the_passage_that_holds_the_rare_word(tmp_path):
     assert index.idf("axio") > index.idf("meta")
     index.save(tmp_path / "kw")
     assert KeywordIndex.load(tmp_path / "kw").search("Axios", 1) == index.search("Axios", 1)
+
+
+def test_passage_support_read_from_the_index_equals_support_of_the_text(assistant):
+    """The rerank's shortcut through the BM25 matrix must agree with tokenizing the passage."""
+    for question in ["How many people were on the Probability team?", "田渊栋 Tian Yuandong",
+                     "كم عدد الموظفين الذين ستسرحهم ميتا", "Hvem var Metas senior direktør for generativ AI?"]:
+        evidence = assistant.retriever.evidence(question)
+        for passage in assistant.retriever.retrieve(question, k=15):
+            assert evidence.passage_support(passage.chunk_id) == pytest.approx(
+                evidence.support(passage.text, passage.language)), (question, passage.chunk_id)
