@@ -144,12 +144,21 @@ def run(settings: Settings, questions: list[Question], *, stock: bool = True, ll
         retriever.retrieve("warm-up")
         rows = retrieval_rows(questions, lambda q: [n.node.metadata.get("file_name") for n in retriever.retrieve(q)])
         results["retrieval"]["stock llama-index"] = _report(rows)
-    results["answers"] = {"offline": summarize_answers(
-        answer_rows(questions, lambda q: assistant.ask(q, mode="offline"), settings.corpus_dir))}
+    results["answers"] = _answer_report(
+        "offline", answer_rows(questions, lambda q: assistant.ask(q, mode="offline"), settings.corpus_dir))
     if llm and settings.llm_configured:
-        results["answers"][f"llm {settings.llm_model}"] = summarize_answers(
-            answer_rows(questions, lambda q: assistant.ask(q, mode="llm"), settings.corpus_dir))
+        results["answers"].update(_answer_report(
+            f"llm {settings.llm_model}",
+            answer_rows(questions, lambda q: assistant.ask(q, mode="llm"), settings.corpus_dir)))
     return results
+
+
+def _answer_report(system: str, rows: list[dict]) -> dict:
+    """The system's answer summary, then one per kind of answerable question."""
+    report = {system: summarize_answers(rows)}
+    for kind in sorted({r["kind"] for r in rows if r["answerable"]}):
+        report[f"{system} kind={kind}"] = summarize_answers([r for r in rows if r["kind"] == kind])
+    return report
 
 
 def _report(rows: list[dict]) -> dict:
@@ -166,10 +175,10 @@ def format_table(results: dict) -> str:
             lines.append(f"{system + ' ' + name:<34}{s['n']:>4}{s['hit@1']:>8.2f}{s['hit@5']:>8.2f}"
                          f"{s['mrr']:>8.2f}{s['p50_ms']:>9.1f}")
     lines.append("")
-    lines.append(f"{'answers':<24}{'accuracy':>9}{'abstain':>9}{'false-abst':>11}{'cite-valid':>11}"
+    lines.append(f"{'answers':<30}{'accuracy':>9}{'abstain':>9}{'false-abst':>11}{'cite-valid':>11}"
                  f"{'≥1 valid':>9}{'p50 s':>8}")
     for system, s in results["answers"].items():
-        lines.append(f"{system:<24}{s['answer_accuracy']:>9.2f}{s['abstention_accuracy']:>9.2f}"
+        lines.append(f"{system:<30}{s['answer_accuracy']:>9.2f}{s['abstention_accuracy']:>9.2f}"
                      f"{s['false_abstentions']:>11.2f}{s['citation_validity']:>11.2f}"
                      f"{s['answered_with_valid_citation']:>9.2f}{s['p50_s']:>8.3f}")
     return "\n".join(lines)

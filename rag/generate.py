@@ -42,7 +42,7 @@ def extract(evidence: Evidence, passages: list[Passage], max_sentences: int = 2)
     for number, passage in enumerate(passages, start=1):
         rank_prior = 0.01 * (len(passages) - number)
         for sentence in sentences_of(passage):
-            support = evidence.support(sentence, passage.language)
+            support = evidence.support(sentence, passage.language) + evidence.fit(sentence)
             scored.append((support + rank_prior, support, number, sentence))
     scored.sort(key=lambda item: -item[0])
     if not scored:

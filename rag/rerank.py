@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rag import answer_type
 from rag.keyword import KeywordIndex, terms, tokenize
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 RERANK_DEPTH = 15
 OVERLAP_WEIGHT = 0.05  # fused RRF scores are ~0.01-0.03, so full evidence is worth about two rank-1 votes
+TYPE_WEIGHT = 0.1  # a sentence with (without) the figure or date the question asks for gains (loses) this
 
 
 class Evidence:
@@ -28,6 +30,7 @@ class Evidence:
         self.groups = [set(g) for g in terms(question, query=True)]
         self.weights = [max(index.idf(t) for t in g) for g in self.groups]
         self.total = sum(self.weights)
+        self.wants = answer_type.wanted(question)
 
     def support(self, text: str, language: str = "und") -> float:
         """Weighted share of the question's words found in the text (0..1)."""
@@ -35,6 +38,12 @@ class Evidence:
             return 0.0
         have = set(tokenize(text, language))
         return sum(w for g, w in zip(self.groups, self.weights) if g & have) / self.total
+
+    def fit(self, text: str) -> float:
+        """+TYPE_WEIGHT if the text holds the kind of answer the question asks for, minus that if not, else 0."""
+        if self.wants is None:
+            return 0.0
+        return TYPE_WEIGHT if answer_type.holds(self.wants, text) else -TYPE_WEIGHT
 
     def passage_support(self, chunk_id: str) -> float:
         """support() of an indexed passage, from the keyword index: no re-tokenizing per query."""

@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 
 import rag
+from rag.answer_type import holds, wanted
 from rag.assistant import QuestionError, clean_question
 from rag.cite import ArticleTexts, cite, parse_claims
 from rag.retrieve import reciprocal_rank_fusion
@@ -138,3 +139,21 @@ def test_offline_follow_up_borrows_the_topic_of_the_previous_question(assistant)
     fresh = assistant.ask("What did Zuhayeer Musa of Levels.fyi tell The Wall Street Journal about pay?",
                           history=history)
     assert fresh.question.startswith("What did Zuhayeer")  # a full question stands alone
+
+
+def test_answer_type_is_read_from_the_question_in_four_languages():
+    assert wanted("How many people were on Meta's Probability team?") == "number"
+    assert wanted("Hvor mange år havde Devi Parikh været ansat hos Meta?") == "number"
+    assert wanted("كم عدد الموظفين الذين تنوي ميتا الاستغناء عنهم؟") == "number"
+    assert wanted("田渊栋被裁时拿到了几个月的薪资补偿?") == "number"
+    assert wanted("Hvornår forlod Rob Fergus Meta?") == "date"
+    assert wanted("متى أرسل وانج المذكرة؟") == "date"
+    assert wanted("Who sent the internal memo about the AI lab restructuring?") is None
+
+
+def test_a_sentence_without_the_figure_asked_for_weighs_less():
+    arabic = 'أفاد تقرير نشرته وكالة Axios، أن شركة "ميتا" ستسرح نحو 600 موظف من مختبرها للذكاء الاصطناعي'
+    assert holds("number", arabic) and not holds("number", arabic.replace("600", ""))
+    assert holds("number", "这次Meta裁员为他提供了八个月的薪资赔偿。")
+    assert not holds("number", "ستسرح ميتا الموظفين")  # no figure, though ميتا looks like مئة once folded
+    assert holds("date", "Rob Fergus left Meta in May 2025") and not holds("date", "Rob Fergus left Meta")
