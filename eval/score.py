@@ -117,6 +117,7 @@ def summarize_answers(rows: list[dict]) -> dict:
         "citation_validity": sum(r["valid_citations"] for r in rows) / total_citations if total_citations else 1.0,
         "answered_with_valid_citation": _mean([float(r["valid_citations"] > 0) for r in answerable]),
         "p50_s": statistics.median([r["seconds"] for r in rows]),
+        "model_answered": _mean([float(r["mode"] == "llm" and not r["abstained"]) for r in rows]),
     }
 
 
@@ -176,11 +177,11 @@ def format_table(results: dict) -> str:
                          f"{s['mrr']:>8.2f}{s['p50_ms']:>9.1f}")
     lines.append("")
     lines.append(f"{'answers':<30}{'accuracy':>9}{'abstain':>9}{'false-abst':>11}{'cite-valid':>11}"
-                 f"{'≥1 valid':>9}{'p50 s':>8}")
+                 f"{'≥1 valid':>9}{'p50 s':>8}{'by LLM':>8}")
     for system, s in results["answers"].items():
         lines.append(f"{system:<30}{s['answer_accuracy']:>9.2f}{s['abstention_accuracy']:>9.2f}"
                      f"{s['false_abstentions']:>11.2f}{s['citation_validity']:>11.2f}"
-                     f"{s['answered_with_valid_citation']:>9.2f}{s['p50_s']:>8.3f}")
+                     f"{s['answered_with_valid_citation']:>9.2f}{s['p50_s']:>8.3f}{s['model_answered']:>8.2f}")
     return "\n".join(lines)
 
 
