@@ -8,13 +8,8 @@ for the extractive answer and decides abstention.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rag import answer_type
 from rag.keyword import KeywordIndex, terms, tokenize
-
-if TYPE_CHECKING:
-    from rag.retrieve import Passage
 
 RERANK_DEPTH = 15
 OVERLAP_WEIGHT = 0.05  # fused RRF scores are ~0.01-0.03, so full evidence is worth about two rank-1 votes
@@ -53,9 +48,10 @@ class Evidence:
         return sum(w for w, has in zip(self.weights, held) if has) / self.total
 
 
-def rerank(evidence: Evidence, passages: list[Passage]) -> list[Passage]:
-    """The top candidates reordered by fused score plus evidence; the rest keep their order."""
-    head, tail = passages[:RERANK_DEPTH], passages[RERANK_DEPTH:]
-    for passage in head:
-        passage.score += OVERLAP_WEIGHT * evidence.passage_support(passage.chunk_id)
-    return sorted(head, key=lambda p: -p.score) + tail
+def rerank(evidence: Evidence, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The top (passage id, fused score) pairs reordered by score plus evidence; the rest keep their order.
+
+    Ids, not passages: only the final top k then need fetching from the store.
+    """
+    head = [(cid, score + OVERLAP_WEIGHT * evidence.passage_support(cid)) for cid, score in fused[:RERANK_DEPTH]]
+    return sorted(head, key=lambda item: -item[1]) + fused[RERANK_DEPTH:]

@@ -112,11 +112,10 @@ class Retriever:
         for i, query in enumerate([question, *(extra_queries or [])]):
             rankings[f"keyword{i or ''}"] = [cid for cid, _ in self.keyword.search(query, n, allowed)]
         weights = {"dense": self.settings.dense_weight}
-        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
-        passages = self._passages(fused[:n], rankings)
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)[:n]
         if self.settings.rerank:
-            passages = rerank(self.evidence(question), passages)
-        return passages[:k]
+            fused = rerank(self.evidence(question), fused)
+        return self._passages(fused[:k], rankings)
 
     def evidence(self, question: str) -> Evidence:
         """The question's words weighted by their rarity in this index."""
