@@ -8,6 +8,7 @@ leaves the last committed manifest, and every passage it names, intact.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from collections.abc import Callable
@@ -16,13 +17,16 @@ from pathlib import Path
 
 from llama_index.core.schema import TextNode
 
+from rag import prompt as prompts
 from rag.chunk import chunk_documents
+from rag.generate import ChatModel, LLMUnavailableError
 from rag.keyword import KeywordIndex, tokenize
 from rag.load import load_corpus
 from rag.settings import Settings
 from rag.store import DocumentEntry, Manifest, chroma_client, make_embed_model, vector_store
 
 Progress = Callable[[float, str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -139,14 +143,42 @@ def _embed_and_add(nodes: list[TextNode], settings: Settings, store, progress: P
         progress(0.1 + 0.8 * done / len(nodes), f"embedded {done}/{len(nodes)} passages")
 
 
+def _english_gloss(settings: Settings) -> Callable[[str], str] | None:
+    """With RAG_LLM_GLOSS_PASSAGES and a chat model, a function giving a passage's English gloss.
+
+    The gloss's words go into the keyword index beside the passage's own, so an English
+    question meets an Arabic or Danish passage. The first failure stops glossing for this
+    build (a warning says so); the build itself goes on.
+    """
+    if not (settings.llm_gloss_passages and settings.llm_configured):
+        return None
+    chat, failed = ChatModel(settings), []
+
+    def gloss(text: str) -> str:
+        if failed:
+            return ""
+        try:
+            return chat.complete(prompts.template("gloss", settings).format(passage=text))
+        except LLMUnavailableError as exc:
+            failed.append(exc)
+            log.warning("English glosses stopped, the passages are indexed without them: %s", exc)
+            return ""
+
+    return gloss
+
+
 def _write_keyword_index(
     settings: Settings, old: Manifest | None, manifest: Manifest, new_nodes: list[TextNode]
 ) -> str:
     """Tokenize only passages not seen before, then write BM25 into a new folder; returns its name."""
     cached = KeywordIndex.load_tokens(settings.index_dir / old.keyword_dir if old else None)
+    gloss = _english_gloss(settings)
     for node in new_nodes:
         if node.id_ not in cached:
-            cached[node.id_] = tokenize(node.text, node.metadata.get("language", "und"))
+            language = node.metadata.get("language", "und")
+            cached[node.id_] = tokenize(node.text, language)
+            if gloss and language != "en":
+                cached[node.id_] += tokenize(gloss(node.text), "en")
     ids = sorted(manifest.chunk_ids)
     tokens = {cid: cached[cid] for cid in ids}
     name = f"keyword-{time.time_ns()}"

@@ -12,6 +12,7 @@ import re
 
 from rag.keyword import fold
 
+
 def _pattern(source: str) -> re.Pattern:
     """A case-blind pattern over text folded as the keyword stage folds it (so أ and ا match alike)."""
     return re.compile(fold(source), re.I)

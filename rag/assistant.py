@@ -202,10 +202,13 @@ class Assistant:
             return
         cited = cite(written, shown, self.articles, evidence)
         if cited.dropped:
-            notices.append(f"{cited.dropped} citation(s) in the model's answer could not be verified and were "
-                           "dropped, with the sentences they alone backed.")
+            notices.append(f"{cited.dropped} citation(s) in the model's answer could not be verified "
+                           "and were dropped.")
         if not cited.citations:
             notices.append("The model's answer had no verifiable citation; this is the offline answer.")
             return
-        yield Answer(text=written if not cited.dropped else cited.text, citations=cited.citations,
-                     abstained=False, passages=shown, mode="llm", notices=notices)
+        if cited.left_out:
+            notices.append(f"{cited.left_out} sentence(s) of the model's answer had no verified quote "
+                           "and were left out.")
+        yield Answer(text=cited.text, citations=cited.citations, abstained=False, passages=shown, mode="llm",
+                     notices=notices)

@@ -27,8 +27,9 @@ class Cited:
     """What survived the check of a model answer."""
 
     citations: list[Citation]
-    dropped: int
+    dropped: int  # [n] markers whose quote failed a check
     kept: list[str]  # the answer's sentences backed by a verified quote, with only their good markers
+    left_out: int = 0  # sentences of the answer without any verified quote (no marker, or only failed ones)
 
     @property
     def text(self) -> str:
@@ -133,6 +134,7 @@ def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
                 cited.citations.append(make_citation(quote, passages[n - 1]))
         if backed:
             cited.kept.append(_with_markers(claim, backed))
+    cited.left_out = sum(1 for s in _CLAIM_END.split(answer) if strip_markers(s).strip()) - len(cited.kept)
     return cited
 
 

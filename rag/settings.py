@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     llm_retries: int = Field(2, ge=0)
     llm_max_tokens: int = 384
     llm_translate_queries: bool = False
+    llm_gloss_passages: bool = False  # at index time, an English gloss of each non-English passage
     context_tokens: int = Field(1800, ge=100)
 
     # Guard rails

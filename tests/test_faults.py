@@ -330,3 +330,35 @@ def test_api_key_can_be_set_by_field_name(tmp_path):
     """Settings(llm_api_key=...) must not be silently replaced by the "not-needed" default."""
     s = make_settings(tmp_path, llm_api_key=API_KEY)
     assert s.llm_api_key.get_secret_value() == API_KEY
+
+
+def half_true(h):
+    """One claim its passage backs, one it does not."""
+    send_stream(h, [chunk("The Probability team had 50 members [1]. "), chunk("It was founded in 1887 [1]."), DONE])
+
+
+def test_a_claim_its_quote_does_not_back_is_cut_from_the_answer(settings):
+    """The model's answer stays, minus the sentence whose citation failed, and the notice says so."""
+    with fake_endpoint(half_true) as (url, _):
+        answer, _, partials = timed_ask(Assistant(llm_settings(settings, url)), QUESTION)
+    assert partials and "1887" in partials[-1].text, "the draft was streamed as written"
+    assert answer.mode == "llm", (answer.mode, answer.notices)
+    assert answer.text == "The Probability team had 50 members [1]."
+    assert any("could not be verified" in n for n in answer.notices), answer.notices
+    assert [c.source for c in answer.citations] == ["000_e4361c01c8850e8e.txt"]
+    assert "50 members" in answer.citations[0].quote
+
+
+def test_index_time_glosses_with_the_endpoint_down_still_build_the_index(tmp_path):
+    """A dead endpoint costs the glosses, not the build, nor the retrieval of the article."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "001_11aa8dc79ed4b7a5.txt").write_bytes((CORPUS / "001_11aa8dc79ed4b7a5.txt").read_bytes())
+    s = make_settings(tmp_path, corpus, llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_model="m",
+                      llm_gloss_passages=True, llm_timeout=TIMEOUT, llm_retries=0)
+    started = time.perf_counter()
+    report = build_index(s)
+    assert report.chunks > 1 and report.skipped == []
+    assert time.perf_counter() - started < 60
+    answer = Assistant(s).ask("كم عدد الموظفين الذين ستسرحهم ميتا من مختبر الذكاء الاصطناعي؟")
+    assert answer.passages and answer.passages[0].source == "001_11aa8dc79ed4b7a5.txt"

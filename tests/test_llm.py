@@ -23,8 +23,12 @@ import pytest
 from index.build import build_index
 from rag import prompt as prompts
 from rag.assistant import Answer, Assistant
-from rag.cite import parse_claims
-from tests.conftest import copy_corpus, make_settings
+from rag.chunk import chunk_documents
+from rag.cite import parse_claims, strip_markers
+from rag.keyword import KeywordIndex, tokenize
+from rag.load import load_corpus
+from rag.store import Manifest
+from tests.conftest import CORPUS, copy_corpus, make_settings
 from tests.servers import llm_url  # noqa: F401 - session fixture
 
 pytestmark = pytest.mark.llm
@@ -105,8 +109,9 @@ def assert_streamed(final: Answer, partials: list[Answer]) -> None:
     assert all(p.mode == "llm-partial" for p in partials)
     texts = [p.text for p in partials]
     assert all(b.startswith(a) and len(b) > len(a) for a, b in zip(texts, texts[1:]))
-    if final.mode == "llm" and not final.abstained:
-        assert partials and final.text == texts[-1].strip()
+    if final.mode == "llm" and not final.abstained:  # the draft, cut to the sentences a quote backs
+        draft = set(strip_markers(texts[-1]).split())
+        assert partials and set(strip_markers(final.text).split()) <= draft | {".", "!", "?"}
 
 
 @pytest.mark.parametrize("question,source", ANSWERABLE)
@@ -190,3 +195,23 @@ def test_follow_up_retrieves_the_conversation_article(settings, llm_assistant):
     assert_grounded(final, settings.corpus_dir, LLM["llm_timeout"])
     assert_streamed(final, partials)
     assert final.passages[0].source == PROBABILITY, f"standalone question was {final.question!r}"
+
+
+def test_index_time_glosses_add_the_models_words_to_non_english_passages(tmp_path, llm_url):  # noqa: F811
+    """RAG_LLM_GLOSS_PASSAGES: what the model writes for the Arabic article goes into its keyword tokens.
+
+    SmolLM2 mostly echoes the Arabic or transliterates it rather than translating, so this pins the path
+    (real server -> gloss prompt -> keyword index), not the quality of the gloss.
+    """
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    arabic = "001_11aa8dc79ed4b7a5.txt"
+    (corpus / arabic).write_bytes((CORPUS / arabic).read_bytes())
+    s = make_settings(tmp_path, corpus, llm_base_url=llm_url, llm_gloss_passages=True, **LLM)
+    build_index(s)
+    tokens = KeywordIndex.load_tokens(s.index_dir / Manifest.load(s.index_dir).keyword_dir)
+    nodes = chunk_documents(load_corpus(corpus).documents, s)
+    assert tokens and set(tokens) == {n.id_ for n in nodes}
+    added = {n.id_: set(tokens[n.id_]) - set(tokenize(n.text, "ar")) for n in nodes}
+    assert any(added.values()), "no word of the model's glosses reached the keyword index"
+    assert all(set(tokenize(n.text, "ar")) <= set(tokens[n.id_]) for n in nodes), "a passage lost its own words"

@@ -116,6 +116,8 @@ def test_citation_checker_drops_claims_the_quote_does_not_back(assistant):
     assert not cite("Yes, absolutely [1].", passages, articles, evidence).citations
     mixed = cite("The team had 50 members [1]. It was founded in 1887 [1].", passages, articles, evidence)
     assert mixed.dropped == 1 and mixed.text == "The team had 50 members [1]."
+    uncited = cite("Meta is a great company. The team had 50 members [1].", passages, articles, evidence)
+    assert uncited.left_out == 1 and uncited.text == "The team had 50 members [1]."
 
 
 def test_public_api_builds_on_first_call_and_answers(tmp_path):
