@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
@@ -36,6 +38,20 @@ def test_bad_files_are_skipped_and_named(tmp_path):
     texts = {d.id_: d.text for d in result.documents}
     assert "København" in texts["latin1.txt"] and texts["short.txt"] == "Æbler og østers på år."
     assert dict(result.skipped).keys() == {"empty.txt", "binary.txt"}
+
+
+def test_an_unreadable_file_is_skipped_and_named(tmp_path):
+    """Permission bits do not stop root (CI runs as root), so there the file is one the OS refuses to read."""
+    (tmp_path / "good.txt").write_text("Meta hired 321 engineers in Aarhus last week.", encoding="utf-8")
+    locked = tmp_path / "locked.txt"
+    if os.geteuid() == 0:
+        locked.symlink_to("/proc/self/mem")  # reading it fails with EIO, whoever reads
+    else:
+        locked.write_text("secret", encoding="utf-8")
+        locked.chmod(0)
+    result = load_corpus(tmp_path)
+    assert [d.id_ for d in result.documents] == ["good.txt"]
+    assert [name for name, _ in result.skipped] == ["locked.txt"] and result.skipped[0][1]
 
 
 def test_folder_without_documents_is_a_clear_error(tmp_path):
