@@ -9,6 +9,7 @@ forms and digits are normalised, and numbers and dotted names stay whole.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import unicodedata
@@ -24,6 +25,7 @@ import Stemmer
 from rag.bridge import arabic_bridge, chinese_bridge, latin_bridge
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
 
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
