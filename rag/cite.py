@@ -125,13 +125,14 @@ def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
     for claim, numbers in parse_claims(answer):
         backed = []
         for n in dict.fromkeys(numbers):
-            quote = best_sentence(claim, passages[n - 1]) if 1 <= n <= len(passages) else ""
-            if not _holds(claim, quote, passages[n - 1] if quote else None, articles, evidence):
+            passage = passages[n - 1] if 1 <= n <= len(passages) else None
+            quote = best_sentence(claim, passage) if passage else ""
+            if passage is None or not _holds(claim, quote, passage, articles, evidence):
                 cited.dropped += 1
                 continue
             backed.append(n)
             if all(c.quote != quote for c in cited.citations):
-                cited.citations.append(make_citation(quote, passages[n - 1]))
+                cited.citations.append(make_citation(quote, passage))
         if backed:
             cited.kept.append(_with_markers(claim, backed))
     cited.left_out = sum(1 for s in _CLAIM_END.split(answer) if strip_markers(s).strip()) - len(cited.kept)
@@ -146,10 +147,9 @@ def _with_markers(claim: str, numbers: list[int]) -> str:
     return f"{body} {''.join(f'[{n}]' for n in numbers)}{end}"
 
 
-def _holds(claim: str, quote: str, passage: Passage | None, articles: ArticleTexts,
-           evidence: Evidence | None) -> bool:
+def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, evidence: Evidence | None) -> bool:
     """The three checks a quote passes before it is shown."""
-    if passage is None or not articles.verify(quote, passage.source):
+    if not articles.verify(quote, passage.source):
         return False
     if not supports(claim, quote, passage.language):
         return False
