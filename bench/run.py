@@ -39,7 +39,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT_ROOT / "bench" / "results"
-QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 N_QUESTIONS = 30
 # Per system and size, real embedding is planned only if it is projected to take less than this.
 REAL_EMBED_BUDGET_S = 90.0
@@ -357,18 +356,17 @@ def disk_mib(path: Path) -> float:
 def load_questions(n: int = N_QUESTIONS) -> tuple[list[str], list[str]]:
     """n questions spread evenly over eval/questions.jsonl (every kind and language), and a
     warm-up question per language from the others (untimed: jieba and CC-CEDICT load on first use)."""
-    rows = []
-    if QUESTIONS.exists():
-        lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-        rows = [json.loads(line) for line in lines if line.strip()]
+    from eval.score import QUESTIONS, load_questions as eval_questions
+
+    rows = eval_questions() if QUESTIONS.exists() else []
     if len(rows) < n:
         return FALLBACK_QUESTIONS * (n // len(FALLBACK_QUESTIONS)), FALLBACK_QUESTIONS[:1]
     picked = {round(i * len(rows) / n) for i in range(n)}
-    timed = [rows[i]["question"] for i in sorted(picked)]
+    timed = [rows[i].question for i in sorted(picked)]
     warmup: dict[str, str] = {}
     for i, row in enumerate(rows):
         if i not in picked:
-            warmup.setdefault(row.get("language", "en"), row["question"])
+            warmup.setdefault(row.language, row.question)
     return timed, sorted(warmup.values(), key=lambda q: not q.isascii())  # English-ish first
 
 

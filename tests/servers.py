@@ -22,7 +22,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -204,7 +203,7 @@ def start_stream(handler: BaseHTTPRequestHandler) -> None:
     handler.close_connection = True
 
 
-@contextmanager
+@contextlib.contextmanager
 def fake_endpoint(behaviour: Behaviour) -> Iterator[tuple[str, list[dict]]]:
     """A real HTTP server on loopback answering every request with `behaviour`; yields (base_url, requests)."""
     seen: list[dict] = []

@@ -159,13 +159,9 @@ def assert_no_key(answer: Answer) -> None:
 
 
 def llm_settings(settings, base_url: str, **overrides):
-    """The session's settings pointed at a chat endpoint, with the fake key.
-
-    The key goes in under its environment name: Settings(llm_api_key=...) is not
-    accepted by rag.settings today (see test_api_key_can_be_set_by_field_name).
-    """
+    """The session's settings pointed at a chat endpoint, with the fake key."""
     values = {**settings.model_dump(exclude={"llm_api_key"}), "llm_base_url": base_url,
-              "llm_model": "fake-model", "RAG_LLM_API_KEY": SecretStr(API_KEY),
+              "llm_model": "fake-model", "llm_api_key": SecretStr(API_KEY),
               "llm_timeout": TIMEOUT, "llm_retries": 0, **overrides}
     return type(settings).model_validate(values)
 
