@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.settings import PROJECT_ROOT
+from rag.settings import BUNDLED_CORPUS
 
-BUNDLED = PROJECT_ROOT / "corpus"
+BUNDLED = BUNDLED_CORPUS
 
 # Passages per generated article, by size label: long-form articles, so the 100k corpus
 # stays at ~2,000 files (the loader's per-file cost is not what the benchmark is after).
@@ -46,8 +46,9 @@ class Source:
 @lru_cache(maxsize=4)
 def sources(corpus: Path = BUNDLED) -> tuple[Source, ...]:
     """The bundled articles split into paragraphs (one per non-empty line)."""
-    from rag.chunk import count_tokens
-    from rag.load import detect_language, read_text
+    from rag.ingest.chunk import count_tokens
+    from rag.ingest.load import read_text
+    from rag.text import detect_language
 
     out = []
     for path in sorted(corpus.glob("*.txt")):
@@ -109,8 +110,8 @@ def generate_size(size: str, out_dir: Path, seed: int = 0) -> dict:
 
 def count_chunks(corpus_dir: Path, chunk_tokens: int = 256, chunk_overlap: int = 32) -> int:
     """Passages the project's chunker makes of a folder (slow on big folders: it really chunks)."""
-    from rag.chunk import chunk_documents
-    from rag.load import load_corpus
+    from rag.ingest.chunk import chunk_documents
+    from rag.ingest.load import load_corpus
     from rag.settings import Settings
 
     settings = Settings(_env_file=None, chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap)

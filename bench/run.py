@@ -63,10 +63,10 @@ TARGETS = [
 
 
 def _settings(index_dir: str, corpus_dir: str | None = None):
-    from rag.settings import PROJECT_ROOT as ROOT, Settings
+    from rag.settings import BUNDLED_CORPUS, Settings
 
     return Settings(_env_file=None, index_dir=Path(index_dir),
-                    corpus_dir=Path(corpus_dir) if corpus_dir else ROOT / "corpus")
+                    corpus_dir=Path(corpus_dir) if corpus_dir else BUNDLED_CORPUS)
 
 
 def _bundled_paragraphs() -> list[str]:
@@ -157,7 +157,9 @@ def _precomputed_model(npz: str):
 
 
 def _patch_embedder(module, npz: str | None):
-    """Serve module.make_embed_model from precomputed vectors; returns the model (None if real)."""
+    """Serve the stock pipeline's make_embed_model from precomputed vectors; returns the model (None if real).
+
+    The stock pipeline has no components seam (it is the llama-index quick start), so it is patched."""
     if not npz:
         return None
     model = _precomputed_model(npz)
@@ -174,9 +176,9 @@ def _percentiles(values: list[float]) -> dict:
 
 
 def child_embed_rate(spec: dict) -> dict:
-    from rag.chunk import chunk_documents
-    from rag.load import load_corpus
-    from rag.store import make_embed_model
+    from rag.ingest.chunk import chunk_documents
+    from rag.ingest.load import load_corpus
+    from rag.components.embed import make_embed_model
 
     settings = _settings(spec["index"])
     nodes = chunk_documents(load_corpus(settings.corpus_dir).documents, settings)
@@ -195,7 +197,7 @@ def child_embed_rate(spec: dict) -> dict:
 def child_paragraph_vectors(spec: dict) -> dict:
     import numpy as np
 
-    from rag.store import make_embed_model
+    from rag.components.embed import make_embed_model
 
     texts = _bundled_paragraphs()
     started = time.perf_counter()
@@ -206,12 +208,13 @@ def child_paragraph_vectors(spec: dict) -> dict:
 
 
 def child_build_project(spec: dict) -> dict:
-    import index.build as build
+    from rag.components import build_components
+    from rag.ingest.build import build_index
 
     settings = _settings(spec["index"], spec["corpus"])
-    model = _patch_embedder(build, spec.get("vectors"))
+    model = _precomputed_model(spec["vectors"]) if spec.get("vectors") else None
     started = time.perf_counter()
-    report = build.build_index(settings, Path(spec["corpus"]))
+    report = build_index(settings, Path(spec["corpus"]), components=build_components(settings, embed_override=model))
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "chunks": report.chunks, "embedded": report.embedded,
             "documents": report.documents, "removed": report.removed,
@@ -221,7 +224,7 @@ def child_build_project(spec: dict) -> dict:
 def child_build_stock(spec: dict) -> dict:
     import chromadb
 
-    import eval.stock as stock
+    import rag.eval.stock as stock
 
     settings = _settings(spec["index"], spec["corpus"])
     model = _patch_embedder(stock, spec.get("vectors"))
@@ -264,7 +267,7 @@ def child_query_stock(spec: dict) -> dict:
     from llama_index.core import VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from rag.store import make_embed_model
+    from rag.components.embed import make_embed_model
 
     questions, warmup = spec["questions"], spec["warmup"]
     client = chromadb.PersistentClient(path=str(Path(spec["index"]) / "chroma"),
@@ -356,7 +359,7 @@ def disk_mib(path: Path) -> float:
 def load_questions(n: int = N_QUESTIONS) -> tuple[list[str], list[str]]:
     """n questions spread evenly over eval/questions.jsonl (every kind and language), and a
     warm-up question per language from the others (untimed: jieba and CC-CEDICT load on first use)."""
-    from eval.score import QUESTIONS, load_questions as eval_questions
+    from rag.eval.score import QUESTIONS, load_questions as eval_questions
 
     rows = eval_questions() if QUESTIONS.exists() else []
     if len(rows) < n:

@@ -5,32 +5,38 @@
     rag.ask("Who sent the internal memo about the AI lab restructuring?")
 
 The first call builds the index if there is none (RAG_CORPUS_DIR, RAG_INDEX_DIR).
+Importing this package loads nothing heavy: the stages, models and stores are
+imported on first use, so `import rag` and `rag --help` are fast.
 """
 
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from rag.assistant import Answer, Assistant, QuestionError
-from rag.cite import Citation
-from rag.retrieve import Passage
+from rag.errors import RagError
+from rag.schema import Answer, Citation, Filters, Passage
 from rag.settings import Settings, get_settings
 
-__all__ = ["Answer", "Assistant", "Citation", "Passage", "QuestionError", "Settings", "ask", "assistant",
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+
+__all__ = ["Answer", "Citation", "Filters", "Passage", "RagError", "Settings", "ask", "get_assistant",
            "retrieve"]
 
 _lock = threading.Lock()
 _assistants: dict[int, Assistant] = {}
 
 
-def assistant(settings: Settings | None = None) -> Assistant:
+def get_assistant(settings: Settings | None = None) -> Assistant:
     """The process's assistant for these settings, indexing the corpus first if no index exists."""
+    from rag.assistant import Assistant
+    from rag.components.store import Manifest
+    from rag.ingest.build import build_index
+
     settings = settings or get_settings()
     with _lock:
         if id(settings) not in _assistants:
-            from index.build import build_index
-            from rag.store import Manifest
-
             if Manifest.load(settings.index_dir) is None:
                 build_index(settings)
             _assistants[id(settings)] = Assistant(settings)
@@ -40,12 +46,12 @@ def assistant(settings: Settings | None = None) -> Assistant:
 def retrieve(question: str, k: int = 5, *, source: str | None = None, language: str | None = None,
              settings: Settings | None = None) -> list[Passage]:
     """The k passages that best answer the question, best first (.text .source .score .chunk_id)."""
-    return assistant(settings).retrieve(question, k, source=source, language=language)
+    return get_assistant(settings).retrieve(question, k, Filters(source, language))
 
 
 def ask(question: str, *, history: list[tuple[str, str]] | None = None, k: int | None = None,
         source: str | None = None, language: str | None = None, mode: str | None = None,
         settings: Settings | None = None) -> Answer:
-    """A grounded answer (.text .citations .abstained .passages); mode "offline" skips the LLM."""
-    return assistant(settings).ask(question, history=history, k=k, source=source, language=language,
-                                   mode=mode)
+    """A grounded answer (.text .short .citations .abstained .passages); mode "offline" skips the LLM."""
+    return get_assistant(settings).ask(question, history=history, k=k, filters=Filters(source, language),
+                                       mode=mode)

@@ -1,8 +1,9 @@
-"""The assistant: question in, grounded answer out, joining every stage of the path.
+"""The assistant: question in, grounded answer out, each stage of the path once per question.
 
-validate -> (condense follow-up) -> retrieve -> prompt -> generate -> cite -> answer,
-falling back to the offline extractive answer, with a notice, whenever the chat
-model is down, slow, or gives no verifiable citation.
+clean -> stand alone (follow-ups) -> evidence -> retrieve -> extract -> abstain? ->
+(chat model -> cite) -> answer. The chat model's answer is kept only when its
+citations verify; whenever it is down, slow or unverifiable, the offline answer is
+given with a notice.
 """
 
 from __future__ import annotations
@@ -10,36 +11,23 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from rag import prompt as prompts
-from rag.cite import ArticleTexts, Citation, cite, make_citation
-from rag.load import detect_language, script_language
-from rag.generate import NOT_FOUND, ChatModel, LLMUnavailableError, extract
-from rag.retrieve import EmbeddingUnavailableError, Passage, Retriever
+from rag.answer import condense
+from rag.answer.abstain import decide
+from rag.answer.cite import ArticleTexts, cite, make_citation
+from rag.answer.extract import Extract, extract
+from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
+from rag.answer.types import wanted
+from rag.components import Components, build_components, prompts
+from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
+from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Filters, Passage
+from rag.search.evidence import Evidence
+from rag.search.retrieve import Retriever
 from rag.settings import Settings
+from rag.text import detect_language, language_name
 
-FOLLOW_UP_WORDS = 10  # offline, a follow-up this short borrows the previous question's words
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class QuestionError(ValueError):
-    """The question cannot be asked (empty after cleaning)."""
-
-
-@dataclass
-class Answer:
-    """An answer with its verified citations and how it was made."""
-
-    text: str
-    citations: list[Citation]
-    abstained: bool
-    passages: list[Passage]
-    mode: str  # "offline", "llm" or "fallback" (LLM configured but the offline answer was used)
-    notices: list[str] = field(default_factory=list)
-    question: str = ""
-    seconds: float = 0.0
 
 
 def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
@@ -70,20 +58,31 @@ class _Turn:
         self.use_llm = False
 
 
+@dataclass
+class _Question:
+    """What every stage needs to know about the question being answered, worked out once."""
+
+    text: str  # as searched (a follow-up made to stand alone)
+    evidence: Evidence
+    wants: str | None  # the kind of answer asked for
+
+
 class Assistant:
     """One loaded index and, when configured, one chat model; thread-safe for reads."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.retriever = Retriever(settings)
-        corpus = self.retriever.manifest.corpus_dir or str(settings.corpus_dir)
-        self.articles = ArticleTexts(Path(corpus))
-        self.chat = ChatModel(settings) if settings.llm_configured else None
+    def __init__(self, settings: Settings, components: Components | None = None) -> None:
+        from rag.ingest.build import corpus_folder
 
-    def retrieve(self, question: str, k: int | None = None, **filters) -> list[Passage]:
+        self.settings = settings
+        self.components = components or build_components(settings)
+        self.retriever = Retriever(self.components)
+        self.articles = ArticleTexts(corpus_folder(settings, self.retriever.manifest))
+        self.chat = self.components.chat
+
+    def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> list[Passage]:
         """Cleaned question -> the best passages."""
         text, _ = clean_question(question, self.settings.max_question_chars)
-        return self.retriever.retrieve(text, k, **filters)
+        return self.retriever.retrieve(text, k, filters=filters)
 
     def ask(self, question: str, **options) -> Answer:
         """The final answer (the last item of ask_stream)."""
@@ -94,54 +93,55 @@ class Assistant:
 
     def ask_stream(
         self, question: str, *, history: list[tuple[str, str]] | None = None, k: int | None = None,
-        source: str | None = None, language: str | None = None, mode: str | None = None,
+        filters: Filters = Filters(), mode: str | None = None,
     ) -> Iterator[Answer]:
         """Partial answers while the model writes (mode "llm"), then the checked final answer."""
         started = time.perf_counter()
         text, notices = clean_question(question, self.settings.max_question_chars)
-        llm_wanted = self.chat is not None and mode != "offline"
+        llm_wanted = self.chat is not None and mode != OFFLINE
         turn = _Turn(notices, use_llm=llm_wanted)
-        if mode == "llm" and self.chat is None:
+        if mode == LLM and self.chat is None:
             notices.append("No LLM endpoint is configured (RAG_LLM_BASE_URL, RAG_LLM_MODEL); answering offline.")
-        standalone = self._standalone(text, history or [], turn)
-        extra = self._translations(standalone, turn)
-        passages = self._retrieve(standalone, k, notices, source=source, language=language, extra_queries=extra)
+        asked = self._question(self._standalone(text, history or [], turn))
+        extra = self._translations(asked.text, turn)
+        passages = self._retrieve(asked, k, notices, filters=filters, extra_queries=extra)
+        found = extract(asked.evidence, asked.wants, passages)
         final = None
-        if turn.use_llm:
-            for answer in self._llm_answer(standalone, passages, turn):
-                if answer.mode == "llm-partial":
+        if not decide(found, self.settings.min_support).answer:
+            final = self._refusal(passages, notices, LLM if turn.use_llm else FALLBACK if llm_wanted else OFFLINE)
+        elif turn.use_llm:
+            for answer in self._llm_answer(asked, passages, turn):
+                if answer.mode == LLM_PARTIAL:
                     yield answer
                 else:
                     final = answer
         if final is None:
-            final = self._offline_answer(standalone, passages, notices, "fallback" if llm_wanted else "offline")
-        final.question = standalone
+            final = self._offline_answer(found, passages, notices, FALLBACK if llm_wanted else OFFLINE)
+        final.question = asked.text
         final.seconds = time.perf_counter() - started
         yield final
 
-    def _retrieve(self, question: str, k: int | None, notices: list[str], **options) -> list[Passage]:
+    def _question(self, text: str) -> _Question:
+        return _Question(text=text, evidence=self.retriever.evidence(text), wants=wanted(text))
+
+    def _retrieve(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
         """Hybrid retrieval, or keywords alone with a notice when the embeddings endpoint is down."""
         try:
-            return self.retriever.retrieve(question, k, **options)
+            return self.retriever.retrieve(asked.text, k, evidence=asked.evidence, **options)
         except EmbeddingUnavailableError as exc:
             notices.append(f"{str(exc).capitalize()}; the passages were found by keyword search alone.")
-            return self.retriever.retrieve(question, k, dense=False, **options)
+            return self.retriever.retrieve(asked.text, k, evidence=asked.evidence, dense=False, **options)
 
     def _standalone(self, text: str, history: list[tuple[str, str]], turn: _Turn) -> str:
-        """A follow-up rewritten to stand alone: by the chat model, else a short one gets the last question's words."""
-        if not history:
+        """A follow-up rewritten to stand alone (by the chat model when configured); other questions as they are."""
+        if not history or not condense.is_elliptical(text, self.retriever.keyword):
             return text
         if turn.use_llm:
-            lines = "\n".join(f"User: {q}\nAssistant: {a[:300]}" for q, a in history[-3:])
             try:
-                return self.chat.complete(
-                    prompts.template("condense", self.settings).format(history=lines, question=text), 96
-                ).splitlines()[0].strip() or text
+                return condense.model_standalone(text, history, self.chat)
             except LLMUnavailableError as exc:
                 turn.llm_failed("Could not rewrite the follow-up with the LLM", exc)
-        if len(text.split()) <= FOLLOW_UP_WORDS or script_language(text) in ("ar", "zh") and len(text) <= 20:
-            return f"{history[-1][0]} {text}"  # elliptical ("and how many of them...?"): borrow the topic
-        return text
+        return condense.offline_standalone(text, history, self.retriever.keyword)
 
     def _translations(self, question: str, turn: _Turn) -> list[str]:
         """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""
@@ -151,20 +151,15 @@ class Assistant:
         languages = sorted({d.language for d in self.retriever.manifest.documents.values()} - {asked})
         out = []
         for code in languages:
-            request = prompts.template("translate", self.settings).format(
-                language=prompts.LANGUAGE_NAMES.get(code, code), question=question)
             try:
-                out.append(self.chat.complete(request, 96).splitlines()[0])
+                out.append(condense.translate(question, language_name(code), self.chat))
             except LLMUnavailableError as exc:
                 turn.llm_failed("Query translation failed", exc)
                 break
         return out
 
-    def _offline_answer(self, question: str, passages: list[Passage], notices: list[str], mode: str) -> Answer:
-        """The quoted sentences that answer best, or an honest refusal when support is too thin."""
-        found = extract(self.retriever.evidence(question), passages)
-        if found.support < self.settings.min_support:
-            return self._refusal(passages, notices, mode)
+    def _offline_answer(self, found: Extract, passages: list[Passage], notices: list[str], mode: str) -> Answer:
+        """The best sentences quoted, or a refusal when none of them is in its article as it stands."""
         citations = [make_citation(s, passages[n - 1]) for n, s in found.picks
                      if self.articles.verify(s, passages[n - 1].source)]
         if not citations:
@@ -174,22 +169,18 @@ class Assistant:
                       notices=notices)
 
     def _refusal(self, passages: list[Passage], notices: list[str], mode: str) -> Answer:
-        return Answer(text=prompts.text("not_found", self.settings), citations=[], abstained=True,
+        return Answer(text=prompts.text("not_found"), citations=[], abstained=True,
                       passages=passages, mode=mode, notices=notices)
 
-    def _llm_answer(self, question: str, passages: list[Passage], turn: _Turn) -> Iterator[Answer]:
+    def _llm_answer(self, asked: _Question, passages: list[Passage], turn: _Turn) -> Iterator[Answer]:
         """Stream the model's answer, then keep it only if its citations verify."""
         notices = turn.notices
-        shown = prompts.fit_passages(passages, self.settings.context_tokens)
-        evidence = self.retriever.evidence(question)
-        if extract(evidence, shown).support < self.settings.min_support:
-            yield self._refusal(passages, notices, "llm")
-            return
+        shown = fit_passages(passages, self.settings.context_tokens)
         written = ""
         try:
-            for piece in self.chat.stream(prompts.answer_prompt(question, shown, self.settings)):
+            for piece in self.chat.stream(answer_prompt(asked.text, shown)):
                 written += piece
-                yield Answer(text=written, citations=[], abstained=False, passages=shown, mode="llm-partial")
+                yield Answer(text=written, citations=[], abstained=False, passages=shown, mode=LLM_PARTIAL)
         except LLMUnavailableError as exc:
             turn.llm_failed("The LLM endpoint failed", exc)
             return
@@ -198,9 +189,9 @@ class Assistant:
             notices.append("The LLM returned an empty answer; this is the offline answer.")
             return
         if NOT_FOUND in written.upper():
-            yield self._refusal(passages, notices, "llm")
+            yield self._refusal(passages, notices, LLM)
             return
-        cited = cite(written, shown, self.articles, evidence)
+        cited = cite(written, shown, self.articles, asked.evidence)
         if cited.dropped:
             notices.append(f"{cited.dropped} citation(s) in the model's answer could not be verified "
                            "and were dropped.")
@@ -210,5 +201,5 @@ class Assistant:
         if cited.left_out:
             notices.append(f"{cited.left_out} sentence(s) of the model's answer had no verified quote "
                            "and were left out.")
-        yield Answer(text=cited.text, citations=cited.citations, abstained=False, passages=shown, mode="llm",
+        yield Answer(text=cited.text, citations=cited.citations, abstained=False, passages=shown, mode=LLM,
                      notices=notices)

@@ -6,14 +6,14 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
+from rag.errors import RagError
 from rag.settings import get_settings
 
 
 def _index(args: argparse.Namespace) -> int:
-    from index.build import build_index
+    from rag.ingest.build import build_index
 
     settings = get_settings()
     corpus = Path(args.path) if args.path else settings.corpus_dir
@@ -34,36 +34,29 @@ def _ask(args: argparse.Namespace) -> int:
 
     answer = rag.ask(args.question, k=args.k, source=args.source, language=args.language, mode=args.mode)
     if args.json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=1))
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
         return 0
+    if answer.short:
+        print(answer.short)
     print(answer.text)
     for i, citation in enumerate(answer.citations, start=1):
         print(f"  [{i}] {citation.source} ({citation.language}): “{citation.quote}”")
+        if citation.gloss:
+            print(f"      word-by-word gloss (dictionary, not a translation): {citation.gloss}")
     for notice in answer.notices:
         print(f"note: {notice}")
     return 0
 
 
-def answer_json(answer) -> dict:
-    """An Answer as plain JSON-able data (what the CLI and the UI's API return)."""
-    return {
-        "question": answer.question, "text": answer.text, "abstained": answer.abstained,
-        "mode": answer.mode, "notices": answer.notices, "seconds": round(answer.seconds, 3),
-        "citations": [{"source": c.source, "title": c.title, "language": c.language, "quote": c.quote,
-                       "chunk_id": c.passage.chunk_id} for c in answer.citations],
-        "passages": [{k: v for k, v in asdict(p).items() if k != "ranks"} for p in answer.passages],
-    }
-
-
 def _ui(args: argparse.Namespace) -> int:
-    from ui.app import main as run_ui
+    from rag.ui.app import main as run_ui
 
     run_ui(host=args.host, port=args.port)
     return 0
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from eval.score import main as run_eval
+    from rag.eval.score import main as run_eval
 
     return run_eval(args)
 
@@ -93,7 +86,9 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_ui)
 
     p = sub.add_parser("eval", help="score retrieval and answers on eval/questions.jsonl")
-    p.add_argument("--questions", default=None, help="JSONL question set (default eval/questions.jsonl)")
+    p.add_argument("--questions", default=None, help="JSONL question set (default: the bundled one)")
+    p.add_argument("--split", choices=["report", "tune", "all"], default="report",
+                   help="which half of the question set (tune thresholds on 'tune', report on 'report')")
     p.add_argument("--llm", action="store_true", help="also score the configured LLM endpoint")
     p.add_argument("--no-stock", action="store_true", help="skip the stock llama-index reference row")
     p.add_argument("--json", dest="json_path", default=None, help="also write the scores to this file")
@@ -105,14 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rag` console script."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
-    from rag.assistant import QuestionError
-    from rag.load import CorpusError
-    from rag.retrieve import IndexMissingError
-    from rag.store import IndexMismatchError
-
     try:
         return args.run(args)
-    except (QuestionError, CorpusError, IndexMismatchError, IndexMissingError) as exc:
+    except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from platformdirs import user_data_path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLED_CORPUS = PACKAGE_DIR / "corpus"  # the five articles, shipped as package data
+DATA_DIR = user_data_path("meta-news-rag")  # the user's index and uploads, never inside the package
 
 
 class Settings(BaseSettings):
@@ -22,10 +25,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore", populate_by_name=True)
 
     # Load and store
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
-    index_dir: Path = PROJECT_ROOT / "storage"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    collection: str = "articles"
+    corpus_dir: Path = BUNDLED_CORPUS
+    index_dir: Path = DATA_DIR / "index"
+    collection: str = Field("articles", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$")
 
     # Chunk
     chunk_tokens: int = Field(256, ge=32)

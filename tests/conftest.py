@@ -13,11 +13,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from index.build import build_index  # noqa: E402
+from rag.ingest.build import build_index  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
-from rag.settings import PROJECT_ROOT, Settings  # noqa: E402
+from rag.settings import BUNDLED_CORPUS, Settings  # noqa: E402
 
-CORPUS = PROJECT_ROOT / "corpus"
+CORPUS = BUNDLED_CORPUS
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

@@ -1,0 +1,138 @@
+"""Cite: turn [n] markers into quotes, and show only quotes found word for word in the article.
+
+A quote is a whole sentence of the cited passage, the one that shares most with the
+claim; it is kept only if it occurs verbatim (after Unicode NFC normalisation) in
+the source article as it stands on disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.answer.extract import sentences_of
+from rag.ingest.load import read_text
+from rag.schema import Citation, Passage
+from rag.search.evidence import Evidence
+from rag.search.keyword import tokenize
+from rag.text import CLAIM_END, SENTENCE_PUNCTUATION, marker_numbers, nfc, strip_markers
+
+
+@dataclass
+class Cited:
+    """What survived the check of a model answer."""
+
+    citations: list[Citation]
+    dropped: int  # [n] markers whose quote failed a check
+    kept: list[str]  # the answer's sentences backed by a verified quote, with only their good markers
+    left_out: int = 0  # sentences of the answer without any verified quote (no marker, or only failed ones)
+
+    @property
+    def text(self) -> str:
+        """The answer cut down to what the quotes back."""
+        return " ".join(self.kept)
+
+
+def overlap(a_tokens: set[str], sentence: str, language: str) -> float:
+    """Share of a's tokens found in the sentence."""
+    if not a_tokens:
+        return 0.0
+    return len(a_tokens & set(tokenize(sentence, language))) / len(a_tokens)
+
+
+def best_sentence(claim: str, passage: Passage) -> str:
+    """The sentence of the passage that supports the claim best (the first on ties)."""
+    wanted = set(tokenize(claim, query=True))
+    options = sentences_of(passage)
+    return max(options, key=lambda s: overlap(wanted, s, passage.language), default="")
+
+
+class ArticleTexts:
+    """The articles' current text, read once per file, for verbatim checks."""
+
+    def __init__(self, corpus_dir: Path) -> None:
+        self.corpus_dir = corpus_dir
+        self._cache: dict[str, str] = {}
+
+    def get(self, source: str) -> str:
+        """The article's NFC text, or "" when it cannot be read (then no quote from it verifies)."""
+        if source not in self._cache:
+            path = (self.corpus_dir / source).resolve()
+            try:
+                inside = path.is_relative_to(self.corpus_dir.resolve())
+                self._cache[source] = read_text(path) if inside else ""
+            except (OSError, ValueError):
+                self._cache[source] = ""
+        return self._cache[source]
+
+    def verify(self, quote: str, source: str) -> bool:
+        """True when the quote occurs word for word in the article."""
+        return bool(quote.strip()) and nfc(quote) in self.get(source)
+
+
+def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
+    """(claim, passage numbers) for each sentence of a model answer that carries [n] markers."""
+    claims = []
+    for sentence in CLAIM_END.split(answer):
+        numbers = marker_numbers(sentence)
+        if numbers:
+            claims.append((strip_markers(sentence).strip(), numbers))
+    return claims
+
+
+def supports(claim: str, quote: str, language: str = "und") -> bool:
+    """True when the quote could back the claim: a word in common and every number of the claim in it."""
+    claim_words = set(tokenize(claim, query=True))
+    quote_words = set(tokenize(quote, language))
+    numbers = {w for w in claim_words if w[0].isdigit()}
+    return bool(claim_words & quote_words) and numbers <= quote_words
+
+
+def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
+         evidence: Evidence | None = None) -> Cited:
+    """Verified citations for a model answer, how many markers were dropped, and the claims they back.
+
+    A cited quote must occur verbatim in its article, back its claim, and (when the
+    question's evidence is given) hold some of the question: a planted sentence that the
+    model merely repeats does not.
+    """
+    cited = Cited(citations=[], dropped=0, kept=[])
+    for claim, numbers in parse_claims(answer):
+        backed = []
+        for n in dict.fromkeys(numbers):
+            passage = passages[n - 1] if 1 <= n <= len(passages) else None
+            quote = best_sentence(claim, passage) if passage else ""
+            if passage is None or not _holds(claim, quote, passage, articles, evidence):
+                cited.dropped += 1
+                continue
+            backed.append(n)
+            if all(c.quote != quote for c in cited.citations):
+                cited.citations.append(make_citation(quote, passage))
+        if backed:
+            cited.kept.append(_with_markers(claim, backed))
+    cited.left_out = sum(1 for s in CLAIM_END.split(answer) if strip_markers(s).strip()) - len(cited.kept)
+    return cited
+
+
+def _with_markers(claim: str, numbers: list[int]) -> str:
+    """The claim with its markers before its closing punctuation: "It had 50 members [1]."."""
+    body = claim.rstrip()
+    end = body[-1] if body and body[-1] in SENTENCE_PUNCTUATION else ""
+    body = body[: len(body) - len(end)].rstrip()
+    return f"{body} {''.join(f'[{n}]' for n in numbers)}{end}"
+
+
+def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, evidence: Evidence | None) -> bool:
+    """The three checks a quote passes before it is shown."""
+    if not articles.verify(quote, passage.source):
+        return False
+    if not supports(claim, quote, passage.language):
+        return False
+    return evidence is None or evidence.support(quote, passage.language) > 0
+
+
+def make_citation(quote: str, passage: Passage) -> Citation:
+    """A citation of a sentence of a passage."""
+    return Citation(source=passage.source, quote=quote, passage=passage, title=passage.title,
+                    language=passage.language)
+

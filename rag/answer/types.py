@@ -1,0 +1,178 @@
+"""Answer types: what kind of answer a question asks for, and the spans of a sentence that are one.
+
+"How many" wants a number, "how long" a duration, "who" a person, "which company" an
+organisation, "who left" (several) a list. A sentence that lacks the asked type cannot
+be the answer; the span of that type is the short answer. Written by hand because no
+offline library here reads question forms and finds names in English, Danish, Arabic
+and Chinese alike: the cue words are the common question forms of each language, names
+are capitalised Latin words, jieba's person/place/organisation tags for Chinese, and
+Arabic words that no dictionary knows (transliterated names).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.text import ARABIC, fold, is_arabic
+
+PERSON, ORGANISATION, PLACE, NUMBER, DURATION, DATE, LIST = (
+    "person", "organisation", "place", "number", "duration", "date", "list")
+ENTITY_KINDS = (PERSON, ORGANISATION, PLACE)
+TYPE_WEIGHT = 0.1  # a sentence with (without) the kind of answer asked for gains (loses) this much support
+
+
+def _pattern(source: str) -> re.Pattern:
+    """A case-blind pattern over text folded as the keyword stage folds it (so أ and ا match alike)."""
+    return re.compile(fold(source), re.I)
+
+
+# Question forms, tried in this order (a "how long" question is a duration, not a number).
+_WANTS = {
+    LIST: _pattern(
+        r"\bwhich (?:two|three|four|people|persons|researchers|executives|companies)\b|\bname (?:one|two|three)\b"
+        r"|\bwho (?:else )?(?:left|has left|have left|departed)\b|\bwhat (?:two|three)\b"
+        r"|\bhvilke (?:to|tre|personer|folk|virksomheder)\b|\bhvem (?:har )?(?:forladt|forlod)\b|\bnævn (?:en|to|tre)\b"
+        r"|\bمن (?:هم|غادر)|\bما (?:هما|هي) (?:الشركتان|الشخصان)|哪两|哪三|哪几|哪些人|有谁|列举",
+    ),
+    DURATION: _pattern(
+        r"\bhow long\b|\bfor how many (?:years|months|weeks|days)\b|\bhow many (?:years|months|weeks|days)\b"
+        r"|\bhvor længe\b|\bhvor mange (?:år|måneder|uger|dage)\b"
+        r"|\bكم (?:من الوقت|سنة|عاما|شهرا|يوما)\b|\bمنذ متى\b|\bما (?:مدة|المدة)\b|多久|多长时间|几年|多少年|几个月|多少个月",
+    ),
+    DATE: _pattern(
+        r"\bwhen\b|\bwhat (?:date|day|year|month|time)\b|\bwhich (?:day|date|year|month)\b|\bby what time\b"
+        r"|\bhvornår\b|\bhvilken (?:dag|dato|måned)\b|\bhvilket år\b|\bhvad tid\b"
+        r"|(?:^|\s)متى(?:\s|$)|\bأي (?:يوم|تاريخ|عام|سنة)\b|\bفي أي\b|什么时候|何时|哪一?年|哪一?天|几月|几点|什么时间",
+    ),
+    NUMBER: _pattern(
+        r"\bhow (?:many|much|far|old|big)\b|\bwhat (?:percentage|share|proportion|number|amount)\b|\bby how much\b"
+        r"|\bhvor (?:mange|meget|stor)\b|\bhvilken andel\b|\bhvor meget\b"
+        r"|(?:^|\s)كم(?:\s|$)|\bما (?:عدد|نسبة|حجم)\b|多少|几|百分之",
+    ),
+    ORGANISATION: _pattern(
+        r"\bwhich (?:company|companies|firm|organi[sz]ation|outlet|news outlet|publication|lab|agency|site|website)\b"
+        r"|\bwhat (?:company|firm|organi[sz]ation|outlet|news outlet|publication|agency|site|website)\b"
+        r"|\bhvilken (?:virksomhed|organisation)\b|\bhvilket (?:firma|medie|selskab)\b"
+        r"|\bأي (?:شركة|وكالة|موقع|مؤسسة)\b|\bما (?:الشركة|الوكالة|الموقع)\b|哪家|哪个公司|什么公司|哪个机构|哪家媒体",
+    ),
+    PLACE: _pattern(
+        r"\bwhere\b|\bin which (?:city|country|place)\b|\bhvor\b(?! (?:mange|meget|længe|stor))|\bhvilket land\b"
+        r"|(?:^|\s)أين(?:\s|$)|\bفي أي (?:مدينة|بلد)\b|哪里|在哪|哪个城市|哪个国家",
+    ),
+    PERSON: _pattern(
+        r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|executive|researcher|manager|director)\b"
+        r"|\bhvem\b|\bhvilken (?:person|direktør|forsker|chef)\b|^\s*من\s|\sمن (?:هو|هي|الذي|التي)\b|谁|哪位",
+    ),
+}
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty|hundred|dozens?"
+    r"|hundreds?|thousands?|millions?|billions?|half|percent|en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv"
+    r"|hundrede|tusind|millioner|procent"
+)
+_ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر|مئة|مائة|مئات|ألف|آلاف"
+                  r"|مليون|نصف)\w*")
+_HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
+_NUMBER = _pattern(rf"\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|[0-9]+")
+_UNIT_WORDS = (
+    r"years?|months?|weeks?|days?|hours?|decades?|år|årti|måneder|måned|uger|uge|dage|dag|timer"
+    r"|سنوات|سنة|سنين|عاما|أعوام|عام|أشهر|شهرا|شهر|أسابيع|أيام|يوما|ساعات"
+)
+_DURATION = _pattern(
+    rf"(?:(?:more than|over|almost|nearly|about|mere end|over|næsten|omkring|أكثر من|نحو|حوالي|超过|近)\s*)?"
+    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|a|an|et|en)[\s-]*"
+    rf"(?:{_UNIT_WORDS})\b|(?:{_HAN_NUMBER}|\d+)\s*(?:年|个月|月|周|天|小时)多?|十年"
+)
+_DATE = _pattern(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|last (?:week|month|year)"
+    r"|januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
+    r"|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|i går|i dag|sidste uge)\b(?:\s+\d{1,2}(?:st|nd|rd|th)?)?"
+    r"|\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?\s+\d{4}|\b(?:19|20)\d\d\b"
+    r"|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء|الأربعاء"
+    r"|الخميس|الجمعة|السبت|الأحد|أمس|اليوم|\d+年\d*月?\d*日?|\d+月\d+日|星期.|周[一二三四五六日]|昨天|今天|上周"
+)
+# Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
+_LATIN_NAME = re.compile(r"\b[A-Z][\w.\-’']*(?:\s+(?:[A-Z][\w.\-’']*|de|van|von|al))*\b|\b[A-Z]{2,}\b")
+_HAN_TAGS = {PERSON: ("nr",), PLACE: ("ns",), ORGANISATION: ("nt", "nz", "eng")}
+_SENTENCE_START = re.compile(r"^\W*")
+
+
+def wanted(question: str) -> str | None:
+    """The kind of answer the question asks for, or None when its form does not say."""
+    text = fold(question)
+    return next((kind for kind, cue in _WANTS.items() if cue.search(text)), None)
+
+
+def spans(kind: str, text: str, language: str = "und") -> list[str]:
+    """The spans of the text that are an answer of that kind, in order of appearance."""
+    if kind == NUMBER:
+        return [m.group().strip() for m in _NUMBER.finditer(fold(text))]
+    if kind == DURATION:
+        return [m.group().strip() for m in _DURATION.finditer(fold(text))]
+    if kind == DATE:
+        return [m.group().strip() for m in _DATE.finditer(fold(text))]
+    return names(text, language, kind)
+
+
+def holds(kind: str, text: str, language: str = "und") -> bool:
+    """True when the text holds an answer of that kind (a figure, a date, a name …)."""
+    return bool(spans(LIST_ITEM.get(kind, kind), text, language))
+
+
+LIST_ITEM = {LIST: PERSON}  # a list question names several people (or companies, which names() also finds)
+
+
+def fit(wants: str | None, text: str, language: str = "und") -> float:
+    """+TYPE_WEIGHT if the text holds the kind of answer asked for, minus that if not, 0 when none is asked."""
+    if wants is None:
+        return 0.0
+    return TYPE_WEIGHT if holds(wants, text, language) else -TYPE_WEIGHT
+
+
+def names(text: str, language: str, kind: str = PERSON) -> list[str]:
+    """Names in the text: Latin capitalised runs (not the sentence's first word alone), jieba's tagged
+    names in Chinese, unknown-to-the-dictionary words in Arabic."""
+    found = [m.group() for m in _LATIN_NAME.finditer(text) if not _first_word_only(text, m)]
+    if language == "zh":
+        found += _han_names(text, kind)
+    elif language == "ar":
+        found += _arabic_names(text)
+    return list(dict.fromkeys(found))
+
+
+def _first_word_only(text: str, match: re.Match) -> bool:
+    """A single capitalised word that merely starts a sentence ("The", "Meanwhile")."""
+    at_start = match.start() == len(_SENTENCE_START.match(text).group()) or text[:match.start()].rstrip()[-1:] in ".!?:\n"
+    return at_start and " " not in match.group() and not match.group().isupper()
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import jieba.posseg
+
+    return jieba.posseg
+
+
+def _han_names(text: str, kind: str) -> list[str]:
+    tags = _HAN_TAGS.get(kind, ("nr", "ns", "nt"))
+    return [word for word, flag in _posseg().cut(text) if flag in tags and len(word) >= 2]
+
+
+def _arabic_names(text: str) -> list[str]:
+    """Runs of Arabic words that no dictionary glosses: transliterated names (ألكسندر وانج)."""
+    from rag.search.gloss import get_glossary
+
+    glossary = get_glossary()
+    runs, current = [], []
+    for word in re.findall(rf"[{ARABIC}]+|\S+", text):
+        if all(map(is_arabic, word)) and len(word) >= 3 and not glossary.word_glosses(word, "ar"):
+            current.append(word)
+            continue
+        if current:
+            runs.append(" ".join(current))
+        current = []
+    if current:
+        runs.append(" ".join(current))
+    return runs

@@ -1,0 +1,68 @@
+"""The parts chosen by settings, built in one place and passed in: embedding model, Chroma, chat model.
+
+Everything downstream (the build, the retriever, the assistant) takes a Components
+instead of building its own, so tests can hand in a fake embedder or a scripted chat
+model, and each part is built lazily, on first use: `import rag` and `rag --help`
+import no model, no Chroma and no torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rag.settings import Settings
+
+if TYPE_CHECKING:
+    import chromadb
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from rag.components.chat import ChatModel
+
+
+@dataclass
+class Components:
+    """One settings object's embedding model, Chroma client and chat model (None when not configured).
+
+    Pass any of them to override what the settings would build.
+    """
+
+    settings: Settings
+    embed_override: BaseEmbedding | None = field(default=None, repr=False)
+    client_override: chromadb.ClientAPI | None = field(default=None, repr=False)
+    chat_override: ChatModel | None = field(default=None, repr=False)
+
+    @cached_property
+    def embed_model(self) -> BaseEmbedding:
+        """The embedding model: the override, else the one the settings name."""
+        if self.embed_override is not None:
+            return self.embed_override
+        from rag.components.embed import make_embed_model
+
+        return make_embed_model(self.settings)
+
+    @cached_property
+    def chroma(self) -> chromadb.ClientAPI:
+        """The Chroma client: the override, else a server client or the embedded store."""
+        if self.client_override is not None:
+            return self.client_override
+        from rag.components.store import chroma_client
+
+        return chroma_client(self.settings)
+
+    @cached_property
+    def chat(self) -> ChatModel | None:
+        """The chat model when an endpoint is configured (or one was passed in), else None."""
+        if self.chat_override is not None:
+            return self.chat_override
+        if not self.settings.llm_configured:
+            return None
+        from rag.components.chat import ChatModel
+
+        return ChatModel(self.settings)
+
+
+def build_components(settings: Settings, **overrides) -> Components:
+    """The parts for these settings; overrides (embed_override=..., chat_override=...) replace any."""
+    return Components(settings, **overrides)

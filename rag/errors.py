@@ -1,0 +1,42 @@
+"""Every error a user can meet, under one base class; each message is the one line a user sees.
+
+Front ends catch RagError and print or show str(exc); anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Something the user can fix or wait out; the message says what and how."""
+
+
+class QuestionError(RagError, ValueError):
+    """The question cannot be asked (empty after cleaning)."""
+
+
+class CorpusError(RagError, ValueError):
+    """The corpus folder is missing or holds no usable document."""
+
+
+class IndexMissingError(RagError):
+    """No committed index exists in the configured folder."""
+
+
+class IndexMismatchError(RagError):
+    """The index on disk was built by another version or another embedding model."""
+
+
+class EmbeddingUnavailableError(RagError):
+    """The embeddings endpoint could not embed the question (down, slow or failing)."""
+
+
+class LLMUnavailableError(RagError):
+    """The chat endpoint refused, timed out, failed or answered nothing usable."""
+
+
+class UploadRejected(RagError, ValueError):
+    """An uploaded file cannot be added to the corpus (name, type, size or content)."""
+
+
+class BuildBusy(RagError):
+    """An index build is already running."""

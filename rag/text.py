@@ -1,0 +1,146 @@
+"""Every language rule in one place: codes and names, scripts, folding, sentences, [n] markers.
+
+The stages that read text (load, chunk, keyword, answer types, cite, the window)
+all ask this module, so Arabic, Chinese, Danish and English are treated the same
+way everywhere: one definition of a script range, a sentence end or an Arabic prefix.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from langdetect import DetectorFactory, LangDetectException, detect_langs
+
+LANGUAGES = ("en", "ar", "zh", "da")
+LANGUAGE_NAMES = {"en": "English", "ar": "Arabic", "zh": "Chinese", "da": "Danish"}
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+# Script ranges, as regex character-class bodies.
+ARABIC = "\u0600-\u06ff"
+HAN = "\u4e00-\u9fff"
+
+SENTENCE_PUNCTUATION = ".!?。！？؟"
+DETECT_SAMPLE_CHARS = 4000
+ARABIC_SHARE = 0.3  # share of letters in Arabic script that makes a text Arabic
+HAN_SHARE = 0.2
+
+DetectorFactory.seed = 0  # langdetect is random unless seeded
+
+_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+# Arabic clitics written onto a word: "and the", "with the", "for the", "the", and one-letter
+# "and/with/for" when enough word is left (so وانج stays a name).
+ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و(?=.{3,})|ب(?=.{3,})|ل(?=.{3,}))")
+
+# A sentence ends after CJK/Arabic terminal punctuation (no space needed), or after
+# . ! ? (optionally a closing quote) when whitespace follows, or at a line break, so
+# "7,800" and "$400.000" stay whole.
+_SENTENCE_END = re.compile(
+    rf"(?<=[。！？؟；])(?![。！？؟”’」』）)])|(?<=[.!?])(?=\s)|(?<=[.!?][”\"’)])(?=\s)|(?<=[!?])(?=[{HAN}])"
+    r"|(?<=\n)(?=[^\n])"
+)
+# A claim of a model answer ends at terminal punctuation.
+CLAIM_END = re.compile(rf"(?<=[{SENTENCE_PUNCTUATION}])\s*")
+# Citation markers: [1], [1, 2], [1،2], [1、2].
+MARKER = re.compile(r"\[(\d+(?:\s*[,،、]\s*\d+)*)\]")
+
+
+def nfc(text: str) -> str:
+    """The only normalisation a quote may differ from its article by."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """NFKC, Arabic-Indic digits as 0-9, Arabic diacritics and letter variants folded; case kept."""
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
+
+
+def normalize(text: str) -> str:
+    """fold() and case-folded: how keyword search compares words."""
+    return fold(text).casefold()
+
+
+def is_arabic(char: str) -> bool:
+    return "\u0600" <= char <= "\u06ff"
+
+
+def is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def script_language(text: str) -> str:
+    """"ar" or "zh" when the script says so, "latin" otherwise, "und" for text without letters."""
+    letters = [c for c in text[:DETECT_SAMPLE_CHARS] if c.isalpha()]
+    if not letters:
+        return "und"
+    if sum(map(is_arabic, letters)) / len(letters) > ARABIC_SHARE:
+        return "ar"
+    if sum(map(is_han, letters)) / len(letters) > HAN_SHARE:
+        return "zh"
+    return "latin"
+
+
+def detect_language(text: str) -> str:
+    """Guess the language: the script settles Arabic and Chinese, langdetect the rest."""
+    script = script_language(text)
+    if script != "latin":
+        return script
+    try:
+        best = detect_langs(text[:DETECT_SAMPLE_CHARS])[0]
+    except LangDetectException:
+        return "und"
+    return "da" if best.lang in ("da", "no", "sv") else best.lang  # Scandinavian look-alikes
+
+
+def language_name(code: str) -> str:
+    """"Arabic" for "ar"; the code itself for a language without a name here."""
+    return LANGUAGE_NAMES.get(code, code or "unknown")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their trailing whitespace kept, so joining them gives back the text."""
+    return [piece for piece in _SENTENCE_END.split(text) if piece]
+
+
+def strip_markers(text: str) -> str:
+    """The text without its [n] citation markers."""
+    return MARKER.sub("", text)
+
+
+def marker_numbers(text: str) -> list[int]:
+    """The passage numbers of every [n] marker in the text, in order."""
+    return [int(n) for group in MARKER.findall(text) for n in re.split(r"\D+", group) if n]
+
+
+# Words that point back to something said before, per language (follow-up detection).
+_PRONOUNS = {
+    "en": "it its he him his she her they them their that this those these there",
+    "da": "den det de dem han hun ham hende hans hendes deres denne dette disse der",
+    "ar": "هو هي هم هن هما ذلك تلك هذا هذه هؤلاء عنه عنها عنهم منه منها منهم له لها لهم",
+    "zh": "他 她 它 他们 她们 它们 这 那 这个 那个 这些 那些 其 该",
+}
+PRONOUNS = frozenset(w for words in _PRONOUNS.values() for w in fold(words).casefold().split())
+_HAN_PRONOUN = re.compile("他们|她们|它们|这个|那个|这些|那些|[他她它其该]")
+_WORD = re.compile(r"\w+")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.\-]+|\b[A-Z]{2,}\b|\b\w*[a-z][A-Z]\w*")  # a capitalised word not first
+_LATIN_WORD = re.compile(r"[A-Za-z][\w.\-]+")
+
+
+def first_pronoun(text: str) -> int | None:
+    """Where the text's first pronoun or demonstrative (of any of the four languages) starts, or None."""
+    folded = fold(text).casefold()
+    found = [m.start() for m in _WORD.finditer(folded) if m.group() in PRONOUNS]
+    found += [m.start() for m in _HAN_PRONOUN.finditer(folded)]
+    return min(found, default=None)
+
+
+def names(text: str) -> list[tuple[int, str]]:
+    """(position, word) of the words that look like names: capitalised Latin words past the first,
+    or every Latin word in an Arabic or Chinese text (Meta, Axios, FAIR)."""
+    text = fold(text)
+    pattern = _LATIN_WORD if script_language(text) in ("ar", "zh") else _NAME
+    return [(m.start(), m.group()) for m in pattern.finditer(text)]

@@ -1,0 +1,96 @@
+"""Session: the assistant the window answers with, its lifecycle across re-indexing, and errors as messages."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from rag.assistant import Assistant
+from rag.components.store import Manifest
+from rag.errors import BuildBusy, IndexMismatchError, IndexMissingError, RagError
+from rag.ingest.build import BuildReport, build_index, corpus_folder
+from rag.settings import Settings
+from rag.text import LANGUAGE_NAMES, language_name
+
+log = logging.getLogger(__name__)
+TITLE_CHARS = 70
+
+
+class AssistantHolder:
+    """The assistant the app answers with; replaced, under a lock, after every re-index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._assistant: Assistant | None = None
+        self.rebuilding = False
+
+    def get(self) -> Assistant:
+        """The current assistant, loading it on first use (raises IndexMissingError without an index)."""
+        with self._lock:
+            if self._assistant is None:
+                self._assistant = Assistant(self.settings)
+            return self._assistant
+
+    def corpus_dir(self) -> Path:
+        """The folder the index follows, where uploads go."""
+        return corpus_folder(self.settings, Manifest.load(self.settings.index_dir))
+
+    def swap(self, assistant: Assistant | None) -> None:
+        with self._lock:
+            self._assistant = assistant
+
+    def reindex(self, rebuild: bool = False, progress=None) -> BuildReport:
+        """Bring the index in line with the corpus, then answer with a fresh Assistant."""
+        if not self._build_lock.acquire(blocking=False):
+            raise BuildBusy("An index build is already running; try again when it has finished.")
+        try:
+            self.rebuilding = rebuild
+            if rebuild:
+                self.swap(None)
+            report = build_index(self.settings, rebuild=rebuild, progress=progress or (lambda f, m: None))
+            self.swap(Assistant(self.settings))
+            return report
+        finally:
+            self.rebuilding = False
+            self._build_lock.release()
+
+
+def friendly_error(exc: BaseException, what: str = "answering") -> str:
+    """A message a person can act on, never a traceback; unexpected failures are logged in full."""
+    if isinstance(exc, IndexMissingError):
+        return "There is no index yet. Add articles in the Index tab, or press “Rebuild the whole index”."
+    if isinstance(exc, RagError):
+        return str(exc)
+    log.exception("%s failed", what)
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return (f"Something went wrong ({type(exc).__name__}{': ' + detail if detail else ''}). "
+            "The app is still running; please try again.")
+
+
+def article_choices(settings: Settings) -> list[tuple[str, str]]:
+    """Article filter choices: ("All articles", "") then each indexed article by title."""
+    choices = [("All articles", "")]
+    try:
+        manifest = Manifest.load(settings.index_dir)
+    except IndexMismatchError:
+        manifest = None
+    if manifest is not None:
+        for name, d in sorted(manifest.documents.items()):
+            title = d.title if len(d.title) <= TITLE_CHARS else d.title[: TITLE_CHARS - 1] + "…"
+            choices.append((f"{title} ({name})", name))
+    return choices
+
+
+def language_choices(settings: Settings) -> list[tuple[str, str]]:
+    """Language filter choices: all, then the indexed languages (the four known ones at least)."""
+    codes = list(LANGUAGE_NAMES)
+    try:
+        manifest = Manifest.load(settings.index_dir)
+    except IndexMismatchError:
+        manifest = None
+    if manifest is not None:
+        codes += sorted({d.language for d in manifest.documents.values()} - set(codes))
+    return [("All languages", "")] + [(f"{language_name(c)} ({c})", c) for c in codes]

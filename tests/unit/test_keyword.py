@@ -1,0 +1,74 @@
+"""Language handling in the keyword index, pinned with real text from the articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.search.bridge import arabic_skeleton, gloss, latin_skeleton
+from rag.search.keyword import KeywordIndex, tokenize
+from rag.text import normalize
+from tests.conftest import CORPUS
+
+
+def article(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+def test_chinese_is_segmented_into_words():
+    text = "田渊栋向澎湃新闻证实了自己离职的消息。"
+    assert text in article("002_ea614d0ca7ddad52.txt")
+    tokens = tokenize(text, "zh")
+    assert {"田渊栋", "澎湃", "新闻", "证实", "离职", "消息"} <= set(tokens)
+    assert "的" not in tokens  # stop word
+
+
+def test_arabic_letters_diacritics_and_digits_are_folded():
+    assert normalize("أفاد إلى آخر") == normalize("افاد الى اخر")
+    assert normalize("شَرِكَة") == normalize("شركه")
+    assert "600" in tokenize("ستسرح نحو ٦٠٠ موظف", "ar")
+    assert "600" in tokenize("أن شركة \"ميتا\" ستسرح نحو 600 موظف", "ar")
+    assert set(tokenize("الموظفين", "ar")) & set(tokenize("موظفين", "ar"))
+
+
+def test_numbers_and_dotted_names_stay_whole():
+    assert "7800" in tokenize("Meta just fired 7,800 employees", "en")
+    assert "400000" in tokenize("tæt på $400.000, med henvisning", "da")
+    assert "400000" in tokenize("about $400,000?", query=True)
+    assert "levels.fyi" in tokenize("medstifter af løndatawebsitet Levels.fyi, fortalte", "da")
+    assert "elfopengo" in tokenize("放到了开源项目ELFOpenGo里", "zh")
+    assert "3.5" in tokenize("version 3.5 of the model", "en")
+
+
+def test_english_and_danish_are_stemmed():
+    assert set(tokenize("employees", "en")) & set(tokenize("employee", query=True))
+    assert set(tokenize("forskerne", "da")) & set(tokenize("forskere", query=True))
+
+
+def test_bridges_meet_across_scripts():
+    assert latin_skeleton("Zuckerberg") == arabic_skeleton("زوكربيرج")
+    assert latin_skeleton("Alexandr") == arabic_skeleton("ألكسندر")
+    assert set(tokenize("Tian Yuandong", query=True)) & set(tokenize("田渊栋", "zh"))
+    assert "salary" in gloss("薪资") or "salari" in tokenize("薪资", "zh")
+    english = set(tokenize("How many months of salary compensation?", query=True))
+    assert {"month", "salari"} <= english & set(tokenize("八个月的薪资赔偿", "zh"))
+
+
+def test_bm25_finds_the_passage_that_holds_the_rare_word(tmp_path):
+    texts = [article(n) for n in ("000_e4361c01c8850e8e.txt", "001_11aa8dc79ed4b7a5.txt", "003_d6d766e19608138f.txt")]
+    index = KeywordIndex.build(["en", "ar", "da"], [tokenize(t, lang) for t, lang in zip(texts, ["en", "ar", "da"])])
+    assert index.search("Axios", 3)[0][0] == "ar"
+    assert index.search("Levels.fyi compensation", 3)[0][0] == "da"
+    assert index.search("٦٠٠", 3)[0][0] == "ar"
+    assert index.idf("axio") > index.idf("meta")
+    index.save(tmp_path / "kw")
+    assert KeywordIndex.load(tmp_path / "kw").search("Axios", 1) == index.search("Axios", 1)
+
+
+def test_passage_support_read_from_the_index_equals_support_of_the_text(assistant):
+    """The rerank's shortcut through the BM25 matrix must agree with tokenizing the passage."""
+    for question in ["How many people were on the Probability team?", "田渊栋 Tian Yuandong",
+                     "كم عدد الموظفين الذين ستسرحهم ميتا", "Hvem var Metas senior direktør for generativ AI?"]:
+        evidence = assistant.retriever.evidence(question)
+        for passage in assistant.retriever.retrieve(question, k=15):
+            assert evidence.passage_support(passage.chunk_id) == pytest.approx(
+                evidence.support(passage.text, passage.language)), (question, passage.chunk_id)
