@@ -21,7 +21,7 @@ from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
 from rag.answer.types import wanted
 from rag.components import Components, build_components, prompts
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
-from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Filters, Passage
+from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.retrieve import Retriever
 from rag.settings import Settings
@@ -106,6 +106,8 @@ class Assistant:
         extra = self._translations(asked.text, turn)
         passages = self._retrieve(asked, k, notices, filters=filters, extra_queries=extra)
         found = extract(asked.evidence, asked.wants, passages)
+        if history and asked.text == text and not decide(found, self.settings.min_support).answer:
+            asked, passages, found = self._with_topic(text, history, k, notices, filters) or (asked, passages, found)
         final = None
         if not decide(found, self.settings.min_support).answer:
             final = self._refusal(passages, notices, LLM if turn.use_llm else FALLBACK if llm_wanted else OFFLINE)
@@ -123,6 +125,14 @@ class Assistant:
 
     def _question(self, text: str) -> _Question:
         return _Question(text=text, evidence=self.retriever.evidence(text), wants=wanted(text))
+
+    def _with_topic(self, text: str, history: list[tuple[str, str]], k: int | None, notices: list[str],
+                    filters: Filters) -> tuple[_Question, list[Passage], Extract] | None:
+        """A question with no answer alone, asked again with the conversation's topic: kept only if that answers."""
+        asked = self._question(" ".join([*condense.topic_questions(history, self.retriever.keyword), text]))
+        passages = self._retrieve(asked, k, notices, filters=filters)
+        found = extract(asked.evidence, asked.wants, passages)
+        return (asked, passages, found) if decide(found, self.settings.min_support).answer else None
 
     def _retrieve(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
         """Hybrid retrieval, or keywords alone with a notice when the embeddings endpoint is down."""
@@ -160,13 +170,20 @@ class Assistant:
 
     def _offline_answer(self, found: Extract, passages: list[Passage], notices: list[str], mode: str) -> Answer:
         """The best sentences quoted, or a refusal when none of them is in its article as it stands."""
-        citations = [make_citation(s, passages[n - 1]) for n, s in found.picks
+        citations = [self._citation(s, passages[n - 1]) for n, s in found.picks
                      if self.articles.verify(s, passages[n - 1].source)]
         if not citations:
             return self._refusal(passages, notices, mode)
         body = "\n".join(f"“{c.quote}” [{passages.index(c.passage) + 1}]" for c in citations)
         return Answer(text=body, citations=citations, abstained=False, passages=passages, mode=mode,
-                      notices=notices)
+                      notices=notices, short=found.short)
+
+    def _citation(self, quote: str, passage: Passage) -> Citation:
+        """A citation, with the word-by-word dictionary gloss of a non-English quote."""
+        citation = make_citation(quote, passage)
+        if passage.language not in ("en", "und", ""):
+            citation.gloss = self.components.glossary.gloss_line(quote, passage.language)
+        return citation
 
     def _refusal(self, passages: list[Passage], notices: list[str], mode: str) -> Answer:
         return Answer(text=prompts.text("not_found"), citations=[], abstained=True,

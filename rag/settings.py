@@ -69,10 +69,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10)
     max_upload_bytes: int = 5_000_000
 
-    # Abstain when the best sentence holds less than this rarity-weighted share of the
-    # question's words, +-0.1 for holding the figure or date asked for (calibrated on
-    # eval/questions.jsonl: see eval/RESULTS.md).
-    min_support: float = Field(0.5, ge=0.0, le=1.0)
+    # Abstain when the best sentence holds less than this rarity-weighted share of the question's
+    # words (see rag/answer/abstain.py; calibrated on the tune half of the question set: eval/RESULTS.md).
+    min_support: float = Field(0.35, ge=0.0, le=1.0)
 
     @property
     def llm_configured(self) -> bool:

@@ -144,3 +144,8 @@ def names(text: str) -> list[tuple[int, str]]:
     text = fold(text)
     pattern = _LATIN_WORD if script_language(text) in ("ar", "zh") else _NAME
     return [(m.start(), m.group()) for m in pattern.finditer(text)]
+
+
+def name_words(text: str) -> list[str]:
+    """The words of names() without their positions."""
+    return [word for _, word in names(text)]

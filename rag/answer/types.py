@@ -41,7 +41,7 @@ _WANTS = {
         r"|\bكم (?:من الوقت|سنة|عاما|شهرا|يوما)\b|\bمنذ متى\b|\bما (?:مدة|المدة)\b|多久|多长时间|几年|多少年|几个月|多少个月",
     ),
     DATE: _pattern(
-        r"\bwhen\b|\bwhat (?:date|day|year|month|time)\b|\bwhich (?:day|date|year|month)\b|\bby what time\b"
+        r"(?:^\W*|\band |\bsince )when\b|\bwhat (?:date|day|year|month|time)\b|\bwhich (?:day|date|year|month)\b|\bby what time\b"
         r"|\bhvornår\b|\bhvilken (?:dag|dato|måned)\b|\bhvilket år\b|\bhvad tid\b"
         r"|(?:^|\s)متى(?:\s|$)|\bأي (?:يوم|تاريخ|عام|سنة)\b|\bفي أي\b|什么时候|何时|哪一?年|哪一?天|几月|几点|什么时间",
     ),
@@ -57,12 +57,12 @@ _WANTS = {
         r"|\bأي (?:شركة|وكالة|موقع|مؤسسة)\b|\bما (?:الشركة|الوكالة|الموقع)\b|哪家|哪个公司|什么公司|哪个机构|哪家媒体",
     ),
     PLACE: _pattern(
-        r"\bwhere\b|\bin which (?:city|country|place)\b|\bhvor\b(?! (?:mange|meget|længe|stor))|\bhvilket land\b"
+        r"^\W*where\b|\bin which (?:city|country|place)\b|^\W*hvor\b(?! (?:mange|meget|længe|stor))|\bhvilket land\b"
         r"|(?:^|\s)أين(?:\s|$)|\bفي أي (?:مدينة|بلد)\b|哪里|在哪|哪个城市|哪个国家",
     ),
     PERSON: _pattern(
-        r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|executive|researcher|manager|director)\b"
-        r"|\bhvem\b|\bhvilken (?:person|direktør|forsker|chef)\b|^\s*من\s|\sمن (?:هو|هي|الذي|التي)\b|谁|哪位",
+        r"(?:^\W*|\band )(?:who|whom|whose)\b|\bwhich (?:person|executive|researcher|manager|director)\b"
+        r"|(?:^\W*|\bog )hvem\b|\bhvilken (?:person|direktør|forsker|chef)\b|^\s*من\s|\sمن (?:هو|هي|الذي|التي)\b|谁|哪位",
     ),
 }
 
@@ -94,7 +94,10 @@ _DATE = _pattern(
     r"|الخميس|الجمعة|السبت|الأحد|أمس|اليوم|\d+年\d*月?\d*日?|\d+月\d+日|星期.|周[一二三四五六日]|昨天|今天|上周"
 )
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
-_LATIN_NAME = re.compile(r"\b[A-Z][\w.\-’']*(?:\s+(?:[A-Z][\w.\-’']*|de|van|von|al))*\b|\b[A-Z]{2,}\b")
+_NAME_WORD = r"[A-Z][A-Za-z.\-’']*[A-Za-z]"
+_LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*\b|\b[A-Z]{{2,}}\b")
+_PERSON_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:de|van|von|al)?\s*{_NAME_WORD})+\b")  # First Last
+MIN_ARABIC_NAME = 4  # shorter unglossed words are mostly particles (وقد), not names
 _HAN_TAGS = {PERSON: ("nr",), PLACE: ("ns",), ORGANISATION: ("nt", "nz", "eng")}
 _SENTENCE_START = re.compile(r"^\W*")
 
@@ -134,11 +137,14 @@ def fit(wants: str | None, text: str, language: str = "und") -> float:
 def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     """Names in the text: Latin capitalised runs (not the sentence's first word alone), jieba's tagged
     names in Chinese, unknown-to-the-dictionary words in Arabic."""
-    found = [m.group() for m in _LATIN_NAME.finditer(text) if not _first_word_only(text, m)]
+    pattern = _PERSON_NAME if kind == PERSON else _LATIN_NAME
+    found = [m.group() for m in pattern.finditer(text) if not _first_word_only(text, m)]
     if language == "zh":
         found += _han_names(text, kind)
     elif language == "ar":
-        found += _arabic_names(text)
+        runs = _arabic_names(text)
+        full = [run for run in runs if " " in run]  # a person is named by first and last name
+        found += full if kind == PERSON and full else runs
     return list(dict.fromkeys(found))
 
 
@@ -166,8 +172,9 @@ def _arabic_names(text: str) -> list[str]:
 
     glossary = get_glossary()
     runs, current = [], []
-    for word in re.findall(rf"[{ARABIC}]+|\S+", text):
-        if all(map(is_arabic, word)) and len(word) >= 3 and not glossary.word_glosses(word, "ar"):
+    for word in re.findall(r"[\u0621-\u064a]+|\S+", text):
+        glosses = glossary.word_glosses(word, "ar") if all(map(is_arabic, word)) and len(word) >= MIN_ARABIC_NAME else ["-"]
+        if not glosses or glosses[0][:1].isupper():  # unknown to the dictionary, or a proper noun in it
             current.append(word)
             continue
         if current:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
     from rag.components.chat import ChatModel
+    from rag.search.gloss import Glossary
 
 
 @dataclass
@@ -50,6 +51,13 @@ class Components:
         from rag.components.store import chroma_client
 
         return chroma_client(self.settings)
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        """The offline dictionaries of the gloss layer (Arabic, Danish, Chinese <-> English)."""
+        from rag.search.gloss import get_glossary
+
+        return get_glossary()
 
     @cached_property
     def chat(self) -> ChatModel | None:

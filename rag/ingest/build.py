@@ -191,7 +191,7 @@ def _write_keyword_index(
     for node in new_nodes:
         if node.id_ not in cached:
             language = node.metadata.get("language", "und")
-            cached[node.id_] = tokenize(node.text, language)
+            cached[node.id_] = tokenize(node.text, language) + dictionary_gloss_tokens(components, node.text, language)
             if gloss and language != "en":
                 cached[node.id_] += tokenize(gloss(node.text), "en")
     ids = sorted(manifest.chunk_ids)
@@ -201,6 +201,14 @@ def _write_keyword_index(
     KeywordIndex.build(ids, [tokens[cid] for cid in ids]).save(folder)
     KeywordIndex.save_tokens(folder, tokens)
     return name
+
+
+def dictionary_gloss_tokens(components: Components, text: str, language: str) -> list[str]:
+    """English tokens of a non-English passage's dictionary glosses, indexed beside its own words."""
+    if language in ("en", "und"):
+        return []
+    words = [g for _, glosses in components.glossary.gloss_words(text, language) for g in glosses]
+    return tokenize(" ".join(words), "en")
 
 
 def _remove_old_keyword_dirs(index_dir: Path, keep: str) -> None:

@@ -4,34 +4,113 @@ Built once per question and shared by the rerank, the offline extraction, the LL
 path's citation check and the abstention decision, so they all agree on what the
 question asks. Each word counts once (any of its stems or cross-lingual bridge tokens
 will do), weighted by its rarity in the corpus (IDF), so "Axios" or "Levels.fyi"
-weigh more than "Meta".
+weigh more than "Meta". Through the gloss layer a word also meets its translations:
+an English question word its Arabic, Danish and Chinese dictionary equivalents, an
+Arabic or Danish question word its English glosses; such a meeting counts GLOSS_WEIGHT
+of a meeting in the word's own language.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
+from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
+from rag.text import detect_language
+
+GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
+EXPANSION_LANGUAGES = ("ar", "da", "zh")
+_LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
 
 
 class Evidence:
-    """A question's word groups with their weights."""
+    """A question's word groups, their dictionary translations, and their weights."""
 
-    def __init__(self, question: str, index: KeywordIndex) -> None:
+    def __init__(self, question: str, index: KeywordIndex, glossary: Glossary | None = None) -> None:
         self.question = question
         self.index = index
+        self.glossary = glossary
         self.groups = [set(g) for g in terms(question, query=True)]
+        self.translations = self._translations(question)
         self.weights = [max(index.idf(t) for t in g) for g in self.groups]
         self.total = sum(self.weights)
 
+    def _translations(self, question: str) -> list[set[str]]:
+        """Per word group, the tokens of its dictionary translations (empty without a glossary)."""
+        found: list[set[str]] = [set() for _ in self.groups]
+        if self.glossary is None:
+            return found
+        language = detect_language(question)
+        for word, tokens in self._translated_words(question, language):
+            stems = set(tokenize(word, query=True))
+            for group, extra in zip(self.groups, found):
+                if group & stems:
+                    extra.update(tokens - group)
+        return found
+
+    def _translated_words(self, question: str, language: str):
+        """(question word, tokens of its translations) for each word the dictionaries know."""
+        if language in EXPANSION_LANGUAGES:
+            for word, glosses in self.glossary.gloss_words(question, language):
+                if glosses:
+                    yield word, set(tokenize(" ".join(glosses), "en"))
+            return
+        for word in _LATIN_WORD.findall(question):
+            tokens = {t for lang in EXPANSION_LANGUAGES for w in self.glossary.expand(word.lower(), lang)
+                      for t in _surface_token(w, lang)}
+            if tokens:
+                yield word, tokens
+
+    def keyword_tokens(self) -> list[str]:
+        """Every token of the question and of its translations, for keyword search."""
+        return [t for group, extra in zip(self.groups, self.translations) for t in sorted(group | extra)]
+
     def support(self, text: str, language: str = "und") -> float:
-        """Weighted share of the question's words found in the text (0..1)."""
+        """Weighted share of the question's words found in the text (0..1), translations counting less."""
         if not self.total:
             return 0.0
         have = set(tokenize(text, language))
-        return sum(w for g, w in zip(self.groups, self.weights) if g & have) / self.total
+        glossed = gloss_tokens(self.glossary, text, language) if self.glossary and language != "en" else frozenset()
+        return sum(self._credit(g, extra, w, have, glossed)
+                   for g, extra, w in zip(self.groups, self.translations, self.weights)) / self.total
+
+    @staticmethod
+    def _credit(group: set[str], extra: set[str], weight: float, have: set[str], glossed: frozenset) -> float:
+        if group & have:
+            return weight
+        if extra & have or group & glossed:
+            return weight * GLOSS_WEIGHT
+        return 0.0
+
+    def missing(self, text: str, language: str = "und") -> list[int]:
+        """Indexes of the question's word groups the text does not hold in any form."""
+        have = set(tokenize(text, language))
+        glossed = gloss_tokens(self.glossary, text, language) if self.glossary and language != "en" else frozenset()
+        return [i for i, (g, extra) in enumerate(zip(self.groups, self.translations))
+                if not (g & have or extra & have or g & glossed)]
 
     def passage_support(self, chunk_id: str) -> float:
-        """support() of an indexed passage, from the keyword index: no re-tokenizing per query."""
+        """support() of an indexed passage, from the keyword index (its gloss tokens included)."""
         if not self.total:
             return 0.0
-        held = (any(self.index.holds(chunk_id, t) for t in g) for g in self.groups)
-        return sum(w for w, has in zip(self.weights, held) if has) / self.total
+        credit = 0.0
+        for group, extra, weight in zip(self.groups, self.translations, self.weights):
+            if any(self.index.holds(chunk_id, t) for t in group):
+                credit += weight
+            elif any(self.index.holds(chunk_id, t) for t in extra):
+                credit += weight * GLOSS_WEIGHT
+        return credit / self.total
+
+
+def _surface_token(word: str, language: str) -> list[str]:
+    """A translation's own token only, without its bridges (whose glosses would translate it back, noisily)."""
+    tokens = tokenize(word, language)
+    return [word] if language == "zh" else tokens[:1]
+
+
+@lru_cache(maxsize=4096)
+def gloss_tokens(glossary: Glossary, text: str, language: str) -> frozenset[str]:
+    """English keyword tokens of a non-English text's dictionary glosses (cached: sentences repeat)."""
+    words = [g for _, glosses in glossary.gloss_words(text, language) for g in glosses]
+    return frozenset(tokenize(" ".join(words), "en"))

@@ -24,6 +24,10 @@ import Stemmer
 from rag.search.bridge import arabic_bridge, chinese_bridge, latin_bridge
 from rag.text import ARABIC, ARABIC_PREFIX, HAN, fold, is_arabic, is_han
 
+# Each passage's tokens, kept for the next build; the name changes when tokens change meaning
+# (v2: gloss tokens added), so an index built before re-tokenizes instead of mixing kinds.
+TOKENS_FILE = "tokens-v2.json"
+
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
 
@@ -153,7 +157,11 @@ class KeywordIndex:
 
     def search(self, question: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Passage ids with positive BM25 scores, best first, optionally restricted to allowed ids."""
-        query = [t for t in tokenize(question, query=True) if t in self.bm25.vocab_dict]
+        return self.search_tokens(tokenize(question, query=True), k, allowed)
+
+    def search_tokens(self, tokens: list[str], k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """search() for an already tokenized question (with its translations, say)."""
+        query = [t for t in tokens if t in self.bm25.vocab_dict]
         if not query or not self.ids:
             return []
         scores = self.bm25.get_scores(query)
@@ -181,12 +189,12 @@ class KeywordIndex:
     def save_tokens(folder: Path, tokens: dict[str, list[str]]) -> None:
         """Keep each passage's tokens so the next build tokenizes only new passages."""
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+        (folder / TOKENS_FILE).write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
 
     @staticmethod
     def load_tokens(folder: Path | None) -> dict[str, list[str]]:
         """Tokens saved by the previous build, or nothing."""
-        path = folder / "tokens.json" if folder else None
+        path = folder / TOKENS_FILE if folder else None
         return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
 
     @classmethod

@@ -45,6 +45,7 @@ class Retriever:
         self.store = vector_store(settings, components.chroma)
         self.index = VectorStoreIndex.from_vector_store(self.store, embed_model=components.embed_model)
         self.keyword = KeywordIndex.load(settings.index_dir / manifest.keyword_dir)
+        self.glossary = components.glossary
         self._ids = manifest.chunk_ids
         self._nodes: dict[str, BaseNode] = {}
 
@@ -87,18 +88,20 @@ class Retriever:
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
         allowed = self.allowed_ids(filters) if filters else None
+        evidence = evidence or self.evidence(question)
         rankings = {"dense": self.dense(question, n, filters) if dense else []}
-        for i, query in enumerate([question, *(extra_queries or [])]):
-            rankings[f"keyword{i or ''}"] = [cid for cid, _ in self.keyword.search(query, n, allowed)]
+        rankings["keyword"] = [cid for cid, _ in self.keyword.search_tokens(evidence.keyword_tokens(), n, allowed)]
+        for i, query in enumerate(extra_queries or [], start=1):
+            rankings[f"keyword{i}"] = [cid for cid, _ in self.keyword.search(query, n, allowed)]
         weights = {"dense": self.settings.dense_weight}
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)[:n]
         if self.settings.rerank:
-            fused = rerank(evidence or self.evidence(question), fused)
+            fused = rerank(evidence, fused)
         return self._passages(fused[:k], rankings)
 
     def evidence(self, question: str) -> Evidence:
         """The question's words weighted by their rarity in this index."""
-        return Evidence(question, self.keyword)
+        return Evidence(question, self.keyword, self.glossary)
 
     def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
         missing = [cid for cid, _ in fused if cid not in self._nodes]
