@@ -71,8 +71,8 @@ _NUMBER_WORDS = (
     r"|hundreds?|thousands?|millions?|billions?|half|percent|en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv"
     r"|hundrede|tusind|millioner|procent"
 )
-_ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر|مئة|مائة|مئات|ألف|آلاف"
-                  r"|مليون|نصف)\w*")
+_ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|خمس|سبع|ثمان|تسع|عشر|مئة|مائة|مئات|ألف|آلاف"
+                  r"|مليون|نصف)")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
 _NUMBER = _pattern(rf"\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|[0-9]+")
 _UNIT_WORDS = (

