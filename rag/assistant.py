@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rag.answer import condense
 from rag.answer.abstain import decide
-from rag.answer.cite import ArticleTexts, cite, make_citation
+from rag.answer.cite import ArticleTexts, backed_short, cite, make_citation, split_short
 from rag.answer.extract import Extract, extract
 from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
 from rag.answer.types import wanted
@@ -208,6 +208,7 @@ class Assistant:
         if NOT_FOUND in written.upper():
             yield self._refusal(passages, notices, LLM)
             return
+        short, written = split_short(written)
         cited = cite(written, shown, self.articles, asked.evidence)
         if cited.dropped:
             notices.append(f"{cited.dropped} citation(s) in the model's answer could not be verified "
@@ -218,5 +219,6 @@ class Assistant:
         if cited.left_out:
             notices.append(f"{cited.left_out} sentence(s) of the model's answer had no verified quote "
                            "and were left out.")
-        yield Answer(text=cited.text, citations=cited.citations, abstained=False, passages=shown, mode=LLM,
-                     notices=notices)
+        citations = [self._citation(c.quote, c.passage) for c in cited.citations]
+        yield Answer(text=cited.text, citations=citations, abstained=False, passages=shown, mode=LLM,
+                     notices=notices, short=backed_short(short, citations, asked.evidence))

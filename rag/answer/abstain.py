@@ -7,7 +7,9 @@ paths refuse the same questions. It weighs, in order:
   the best sentence holds (through every bridge and gloss), against RAG_MIN_SUPPORT;
 - the asked answer type: "how many" cannot be answered by a sentence without a figure;
 - the question's own names and numbers: "Llama 5" met by a passage about Llama 4, or
-  "Google's CEO" met by a passage on Meta, is not an answer.
+  "Google's CEO" met by a passage on Meta, is not an answer;
+- the gap: a passage that lacks, in every form, a question word weighing more than MAX_GAP of
+  the question ("severance" in "What severance did the 7,800 employees receive?") does not answer it.
 The chat model's NOT FOUND is the last word on the LLM path (see assistant.py).
 Thresholds are calibrated on the tune half of eval/questions.jsonl (eval/RESULTS.md).
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.answer.extract import Extract
+
+MAX_GAP = 0.4  # calibrated with RAG_MIN_SUPPORT on the tune half (eval/RESULTS.md)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ def decide(found: Extract, min_support: float) -> Decision:
         return Decision(False, f"the best sentence holds {found.support:.2f} of the question, under {min_support}")
     if not found.typed:
         return Decision(False, "the best sentence does not hold the kind of answer asked for")
+    if found.gap > MAX_GAP:
+        return Decision(False, f"the passage lacks a word carrying {found.gap:.2f} of the question")
     if found.missing_keys:
         return Decision(False, f"no passage pairs the answer with {', '.join(found.missing_keys)}")
     return Decision(True)

@@ -7,6 +7,7 @@ the source article as it stands on disk.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +41,13 @@ def overlap(a_tokens: set[str], sentence: str, language: str) -> float:
     return len(a_tokens & set(tokenize(sentence, language))) / len(a_tokens)
 
 
-def best_sentence(claim: str, passage: Passage) -> str:
-    """The sentence of the passage that supports the claim best (the first on ties)."""
-    wanted = set(tokenize(claim, query=True))
+def best_sentence(claim: str, passage: Passage, measure: Evidence | None = None) -> str:
+    """The sentence of the passage that supports the claim best (the first on ties); with the claim's
+    evidence, measured through glosses and translations, so an English claim finds its Arabic sentence."""
     options = sentences_of(passage)
+    if measure is not None:
+        return max(options, key=lambda s: measure.support(s, passage.language), default="")
+    wanted = set(tokenize(claim, query=True))
     return max(options, key=lambda s: overlap(wanted, s, passage.language), default="")
 
 
@@ -70,6 +74,26 @@ class ArticleTexts:
         return bool(quote.strip()) and nfc(quote) in self.get(source)
 
 
+SHORT_PREFIX = re.compile(r"^\s*(?:short answer|kort svar|الإجابة المختصرة|简短回答|简答)\s*[:：]\s*", re.I)
+
+
+def split_short(answer: str) -> tuple[str, str]:
+    """(the model's "Short answer:" line without its label, the rest of the answer)."""
+    first, _, rest = answer.strip().partition("\n")
+    if SHORT_PREFIX.match(first):
+        return strip_markers(SHORT_PREFIX.sub("", first)).strip(), rest.strip()
+    return "", answer.strip()
+
+
+def backed_short(short: str, citations: list[Citation], evidence: Evidence | None) -> str:
+    """The short answer when a verified quote backs it (its names and numbers in the quote), else ""."""
+    if not short or evidence is None:
+        return ""
+    measure = Evidence(short, evidence.index, evidence.glossary)
+    backed = any(supports(short, c.quote, c.language, measure) for c in citations)
+    return short if backed else ""
+
+
 def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
     """(claim, passage numbers) for each sentence of a model answer that carries [n] markers."""
     claims = []
@@ -80,8 +104,15 @@ def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
     return claims
 
 
-def supports(claim: str, quote: str, language: str = "und") -> bool:
-    """True when the quote could back the claim: a word in common and every number of the claim in it."""
+def supports(claim: str, quote: str, language: str = "und", measure: Evidence | None = None) -> bool:
+    """True when the quote could back the claim: a word in common and every number of the claim in it.
+
+    With the claim's evidence (measure), words meet across languages through glosses and
+    translations, and the claim's rare names must be in the quote too: "The memo was sent by Mark
+    Zuckerberg [1]" does not verify against the sentence naming ألكسندر وانج.
+    """
+    if measure is not None:
+        return measure.support(quote, language) > 0 and not measure.missing_keys(quote, language)
     claim_words = set(tokenize(claim, query=True))
     quote_words = set(tokenize(quote, language))
     numbers = {w for w in claim_words if w[0].isdigit()}
@@ -98,11 +129,12 @@ def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
     """
     cited = Cited(citations=[], dropped=0, kept=[])
     for claim, numbers in parse_claims(answer):
+        measure = Evidence(claim, evidence.index, evidence.glossary) if evidence is not None else None
         backed = []
         for n in dict.fromkeys(numbers):
             passage = passages[n - 1] if 1 <= n <= len(passages) else None
-            quote = best_sentence(claim, passage) if passage else ""
-            if passage is None or not _holds(claim, quote, passage, articles, evidence):
+            quote = best_sentence(claim, passage, measure) if passage else ""
+            if passage is None or not _holds(claim, quote, passage, articles, evidence, measure):
                 cited.dropped += 1
                 continue
             backed.append(n)
@@ -122,11 +154,12 @@ def _with_markers(claim: str, numbers: list[int]) -> str:
     return f"{body} {''.join(f'[{n}]' for n in numbers)}{end}"
 
 
-def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, evidence: Evidence | None) -> bool:
+def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, evidence: Evidence | None,
+           measure: Evidence | None) -> bool:
     """The three checks a quote passes before it is shown."""
     if not articles.verify(quote, passage.source):
         return False
-    if not supports(claim, quote, passage.language):
+    if not supports(claim, quote, passage.language, measure):
         return False
     return evidence is None or evidence.support(quote, passage.language) > 0
 

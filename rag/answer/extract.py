@@ -18,16 +18,16 @@ from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import names, split_sentences
+from rag.text import split_sentences
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
 SECOND_ARTICLE_RATIO = 0.8  # a second article's sentence is added when it scores this share of the best
 LIST_RATIO = 0.6  # a list item's sentence must score this share of the best
 MAX_LIST_ITEMS = 4
-MAX_SENTENCES = 2
+COMPLEMENT_SHARE = 0.25  # a second sentence is added when it holds this share of what the first lacks
+MAX_COMPLEMENT_CANDIDATES = 40  # the best-scored sentences considered as a complement
 SHORT_WINDOW_CHARS = 40  # the surroundings of a candidate short answer weighed against the question
-COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no key of the question
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Extract:
     support: float
     typed: bool = True  # the best sentence holds the kind of answer asked for (True when none is asked)
     missing_keys: list[str] = field(default_factory=list)  # names and numbers of the question its passage lacks
+    gap: float = 0.0  # weight share of the heaviest question word the best sentence's passage lacks in any form
     short: str = ""
 
 
@@ -58,11 +59,12 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
         return Extract(picks=[], support=0.0, typed=wants is None)
     best = scored[0]
     passage = passages[best.number - 1]
-    picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages)
+    picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
     return Extract(
         picks=[(s.number, s.sentence) for s in picks], support=best.support,
         typed=wants is None or holds(wants, best.sentence, passage.language),
         missing_keys=_missing_keys(evidence, wants, best, passage),
+        gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
     )
 
@@ -84,15 +86,37 @@ def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -
     return out
 
 
-def _picks(scored: list[Scored], passages: list[Passage]) -> list[Scored]:
-    """The best sentence, and the best of another article when it is nearly as good."""
-    best, picks = scored[0], [scored[0]]
+def _picks(scored: list[Scored], passages: list[Passage], evidence: Evidence) -> list[Scored]:
+    """The best sentence; then the sentence that answers most of what it leaves out (a two-part or
+    two-article question), else the best of another article when it is nearly as good."""
+    best = scored[0]
+    complement = _complement(best, scored, passages, evidence)
+    if complement is not None:
+        return [best, complement]
     for candidate in scored[1:]:
-        if len(picks) >= MAX_SENTENCES or candidate.score < SECOND_ARTICLE_RATIO * best.score:
+        if candidate.score < SECOND_ARTICLE_RATIO * best.score:
             break
-        if passages[candidate.number - 1].source not in {passages[p.number - 1].source for p in picks}:
-            picks.append(candidate)
-    return picks
+        if passages[candidate.number - 1].source != passages[best.number - 1].source:
+            return [best, candidate]
+    return [best]
+
+
+def _complement(best: Scored, scored: list[Scored], passages: list[Passage], evidence: Evidence) -> Scored | None:
+    """The sentence holding the largest weight of the question's words the best sentence lacks, when that
+    weight is at least COMPLEMENT_SHARE of the question."""
+    first = passages[best.number - 1]
+    left = set(evidence.missing(best.sentence, first.language))
+    if not left or not evidence.total:
+        return None
+
+    def adds(candidate: Scored) -> float:
+        language = passages[candidate.number - 1].language
+        held = left - set(evidence.missing(candidate.sentence, language))
+        return sum(evidence.weights[i] for i in held) / evidence.total
+
+    options = [c for c in scored[1:MAX_COMPLEMENT_CANDIDATES] if c.sentence != best.sentence]
+    pick = max(options, key=adds, default=None)
+    return pick if pick is not None and adds(pick) >= COMPLEMENT_SHARE else None
 
 
 def _list_picks(scored: list[Scored], passages: list[Passage], evidence: Evidence) -> list[Scored]:
@@ -109,23 +133,24 @@ def _list_picks(scored: list[Scored], passages: list[Passage], evidence: Evidenc
 
 
 def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: Passage) -> list[str]:
-    """The question's numbers and rare names that the answer does not hold in any form (not even a gloss).
+    """The question's numbers and rare names that the answer holds in no form (not even a gloss).
 
-    "Llama 5" met by a passage about Llama 4 misses "5". For who / which company / where the name
-    must be in the answering sentence itself ("the CEO of Google" is not "CEO Mark Zuckerberg");
-    otherwise in its passage. A name most passages hold (the company itself) is no key.
+    For who / which company / where the key must be in the answering sentence itself ("the CEO of
+    Google" is not "CEO Mark Zuckerberg"); otherwise in its passage.
     """
-    numbers = [s for s in spans(NUMBER, evidence.question) if s[:1].isdigit()]
-    rare = [n for _, n in names(evidence.question)
-            if all(evidence.index.share(t) < COMMON_NAME_SHARE for t in tokenize(n, query=True)[:1])]
-    text = best.sentence if wants in ENTITY_KINDS else passage.text
-    missing = set(evidence.missing(text, passage.language))
-    return [key for key in numbers + rare if _groups_of(evidence, key) and _groups_of(evidence, key) <= missing]
+    return evidence.missing_keys(best.sentence if wants in ENTITY_KINDS else passage.text, passage.language)
 
 
-def _groups_of(evidence: Evidence, key: str) -> set[int]:
-    stems = set(tokenize(key, query=True))
-    return {i for i, g in enumerate(evidence.groups) if g & stems}
+def _gap(evidence: Evidence, passage: Passage) -> float:
+    """How much of the question the best passage misses at once: the heaviest absent word's weight share.
+
+    "What severance did the 7,800 employees … receive?" met by a passage without any word for severance
+    has a large gap, however many of its other words the passage holds.
+    """
+    if not evidence.total:
+        return 1.0
+    missing = evidence.missing(passage.text, passage.language)
+    return max((evidence.weights[i] for i in missing), default=0.0) / evidence.total
 
 
 def short_answer(wants: str | None, sentences: list[tuple[str, str]], evidence: Evidence) -> str:

@@ -17,9 +17,10 @@ from functools import lru_cache
 
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import detect_language
+from rag.text import detect_language, names
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
+COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no key of the question
 EXPANSION_LANGUAGES = ("ar", "da", "zh")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
 
@@ -89,6 +90,28 @@ class Evidence:
         glossed = gloss_tokens(self.glossary, text, language) if self.glossary and language != "en" else frozenset()
         return [i for i, (g, extra) in enumerate(zip(self.groups, self.translations))
                 if not (g & have or extra & have or g & glossed)]
+
+    def keys(self) -> dict[str, set[int]]:
+        """The question's numbers and rare names, each with the word groups it is made of.
+
+        A text that holds none of a key's groups in any form does not speak of what the question
+        names: "Llama 5" is not "Llama 4", "the CEO of Google" is not "CEO Mark Zuckerberg".
+        """
+        found = {}
+        for group_index, group in enumerate(self.groups):
+            found.update({token: {group_index} for token in group if token[:1].isdigit()})
+        for _, name in names(self.question):
+            stems = set(tokenize(name, query=True))
+            if stems and all(self.index.share(t) < COMMON_NAME_SHARE for t in list(stems)[:1]):
+                groups = {i for i, g in enumerate(self.groups) if g & stems}
+                if groups:
+                    found[name] = groups
+        return found
+
+    def missing_keys(self, text: str, language: str = "und") -> list[str]:
+        """The keys (numbers, rare names) of the question that the text holds in no form."""
+        missing = set(self.missing(text, language))
+        return [key for key, groups in self.keys().items() if groups <= missing]
 
     def passage_support(self, chunk_id: str) -> float:
         """support() of an indexed passage, from the keyword index (its gloss tokens included)."""

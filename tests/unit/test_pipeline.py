@@ -32,3 +32,45 @@ def test_a_failing_model_gives_the_offline_answer_with_a_notice(fast_settings):
     assistant, _ = with_chat(fast_settings, lambda prompt: None)
     answer = assistant.ask(PROBABILITY)
     assert answer.mode == FALLBACK and "50" in answer.text and "offline answer" in answer.notices[0]
+
+
+AR_PASSAGE_QUESTION = "Who sent the internal memo about the AI lab restructuring?"
+
+
+def _numbered(prompt: str, source: str) -> int:
+    """The [n] the prompt gives the first passage of an article."""
+    import re
+
+    return int(re.search(rf"\[(\d+)\] \(from {re.escape(source)}", prompt).group(1))
+
+
+def test_a_strong_models_cross_lingual_answer_survives_the_checker(fast_settings):
+    def strong(prompt: str) -> str:
+        n = _numbered(prompt, "001_11aa8dc79ed4b7a5.txt")
+        return f"Short answer: Alexandr Wang\nThe internal memo was sent by Alexandr Wang, Meta's head of AI [{n}]."
+
+    assistant, _ = with_chat(fast_settings, strong)
+    answer = assistant.ask(AR_PASSAGE_QUESTION)
+    assert answer.mode == LLM and answer.short == "Alexandr Wang"
+    assert "ألكسندر وانج" in answer.citations[0].quote and answer.citations[0].gloss
+
+
+def test_a_weak_models_wrong_name_does_not_survive(fast_settings):
+    def weak(prompt: str) -> str:
+        n = _numbered(prompt, "001_11aa8dc79ed4b7a5.txt")
+        return f"Short answer: Mark Zuckerberg\nThe internal memo was sent by Mark Zuckerberg [{n}]."
+
+    assistant, _ = with_chat(fast_settings, weak)
+    answer = assistant.ask(AR_PASSAGE_QUESTION)
+    assert answer.mode == FALLBACK and "Zuckerberg" not in answer.short
+
+
+def test_a_wrong_number_on_an_arabic_quote_is_dropped(fast_settings):
+    def wrong(prompt: str) -> str:
+        n = _numbered(prompt, "001_11aa8dc79ed4b7a5.txt")
+        return f"Short answer: 900\nMeta will lay off about 900 employees from its AI lab [{n}]."
+
+    assistant, _ = with_chat(fast_settings, wrong)
+    answer = assistant.ask("How many employees will Meta lay off from its AI lab, according to Axios?")
+    assert "900" not in answer.text and "900" not in answer.short
+    assert answer.abstained or answer.mode == FALLBACK  # refused, or the offline answer instead of the model's
