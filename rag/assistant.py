@@ -102,7 +102,7 @@ class Assistant:
         turn = _Turn(notices, use_llm=llm_wanted)
         if mode == LLM and self.chat is None:
             notices.append("No LLM endpoint is configured (RAG_LLM_BASE_URL, RAG_LLM_MODEL); answering offline.")
-        asked = self._question(self._standalone(text, history or [], turn))
+        asked = self._question(*self._standalone(text, history or [], turn))
         extra = self._translations(asked.text, turn)
         passages = self._retrieve(asked, k, notices, filters=filters, extra_queries=extra)
         found = extract(asked.evidence, asked.wants, passages)
@@ -123,13 +123,15 @@ class Assistant:
         final.seconds = time.perf_counter() - started
         yield final
 
-    def _question(self, text: str) -> _Question:
-        return _Question(text=text, evidence=self.retriever.evidence(text), wants=wanted(text))
+    def _question(self, text: str, topic: str = "") -> _Question:
+        """The question as searched (a follow-up after its topic), its evidence and the answer type it asks for."""
+        searched = f"{topic} {text}".strip()
+        return _Question(text=searched, evidence=self.retriever.evidence(text, topic), wants=wanted(text))
 
     def _with_topic(self, text: str, history: list[tuple[str, str]], k: int | None, notices: list[str],
                     filters: Filters) -> tuple[_Question, list[Passage], Extract] | None:
         """A question with no answer alone, asked again with the conversation's topic: kept only if that answers."""
-        asked = self._question(" ".join([*condense.topic_questions(history, self.retriever.keyword), text]))
+        asked = self._question(text, " ".join(condense.topic_questions(history, self.retriever.keyword)))
         passages = self._retrieve(asked, k, notices, filters=filters)
         found = extract(asked.evidence, asked.wants, passages)
         return (asked, passages, found) if decide(found, self.settings.min_support).answer else None
@@ -142,16 +144,17 @@ class Assistant:
             notices.append(f"{str(exc).capitalize()}; the passages were found by keyword search alone.")
             return self.retriever.retrieve(asked.text, k, evidence=asked.evidence, dense=False, **options)
 
-    def _standalone(self, text: str, history: list[tuple[str, str]], turn: _Turn) -> str:
-        """A follow-up rewritten to stand alone (by the chat model when configured); other questions as they are."""
+    def _standalone(self, text: str, history: list[tuple[str, str]], turn: _Turn) -> tuple[str, str]:
+        """(question, topic): a follow-up rewritten to stand alone by the chat model when configured, else
+        with the earlier questions it leans on as its topic; any other question as it is, with no topic."""
         if not history or not condense.is_elliptical(text, self.retriever.keyword):
-            return text
+            return text, ""
         if turn.use_llm:
             try:
-                return condense.model_standalone(text, history, self.chat)
+                return condense.model_standalone(text, history, self.chat), ""
             except LLMUnavailableError as exc:
                 turn.llm_failed("Could not rewrite the follow-up with the LLM", exc)
-        return condense.offline_standalone(text, history, self.retriever.keyword)
+        return text, " ".join(condense.topic_questions(history, self.retriever.keyword))
 
     def _translations(self, question: str, turn: _Turn) -> list[str]:
         """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""

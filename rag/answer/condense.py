@@ -4,7 +4,7 @@ A question is a follow-up only when it is elliptical: a pronoun or demonstrative
 without a name of its own ("How many of them…", "hvornår forlod hun…", "他…"), or no
 content word at all ("And in Danish?"). Anything else stands alone, however short.
 The chat model, when configured, rewrites a follow-up; offline, the follow-up is
-searched together with the questions back to the last one that stood alone.
+searched together with the questions back to the last one that stood alone (its topic).
 """
 
 from __future__ import annotations
@@ -42,13 +42,6 @@ def topic_questions(history: list[tuple[str, str]], index: KeywordIndex) -> list
         if not is_elliptical(question, index):
             break
     return chain
-
-
-def offline_standalone(question: str, history: list[tuple[str, str]], index: KeywordIndex) -> str:
-    """The follow-up with its topic's questions in front, or the question itself when it stands alone."""
-    if not history or not is_elliptical(question, index):
-        return question
-    return " ".join([*topic_questions(history, index), question])
 
 
 def model_standalone(question: str, history: list[tuple[str, str]], chat: ChatModel) -> str:

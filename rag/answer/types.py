@@ -82,7 +82,7 @@ _UNIT_WORDS = (
 _DURATION = _pattern(
     rf"(?:(?:more than|over|almost|nearly|about|mere end|over|næsten|omkring|أكثر من|نحو|حوالي|超过|近)\s*)?"
     rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|a|an|et|en)[\s-]*"
-    rf"(?:{_UNIT_WORDS})\b|(?:{_HAN_NUMBER}|\d+)\s*(?:年|个月|月|周|天|小时)多?|十年"
+    rf"(?:{_UNIT_WORDS})\b|(?:{_HAN_NUMBER}|(?<!\d)\d{{1,2}}(?!\d))\s*(?:年|个月|月|周|天|小时)多?|十年"
 )
 _DATE = _pattern(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december"

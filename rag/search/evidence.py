@@ -20,6 +20,7 @@ from rag.search.keyword import KeywordIndex, terms, tokenize
 from rag.text import detect_language, names
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
+TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
 COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no key of the question
 EXPANSION_LANGUAGES = ("ar", "da", "zh")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
@@ -28,13 +29,19 @@ _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
 class Evidence:
     """A question's word groups, their dictionary translations, and their weights."""
 
-    def __init__(self, question: str, index: KeywordIndex, glossary: Glossary | None = None) -> None:
+    def __init__(self, question: str, index: KeywordIndex, glossary: Glossary | None = None, topic: str = "") -> None:
+        """topic: the earlier questions a follow-up leans on; their words count TOPIC_WEIGHT of the follow-up's."""
         self.question = question
         self.index = index
         self.glossary = glossary
-        self.groups = [set(g) for g in terms(question, query=True)]
-        self.translations = self._translations(question)
-        self.weights = [max(index.idf(t) for t in g) for g in self.groups]
+        own = [set(g) for g in terms(question, query=True)]
+        borrowed = [set(g) for g in terms(topic, query=True) if not any(set(g) & o for o in own)]
+        self.groups = own + borrowed
+        self.own = len(own)  # groups [0, own) are the question's own words
+        self.translations = [mine | borrowed for mine, borrowed in
+                             zip(self._translations(question), self._translations(topic))]
+        self.weights = [max(index.idf(t) for t in g) * (1.0 if i < len(own) else TOPIC_WEIGHT)
+                        for i, g in enumerate(self.groups)]
         self.total = sum(self.weights)
 
     def _translations(self, question: str) -> list[set[str]]:
@@ -98,7 +105,7 @@ class Evidence:
         names: "Llama 5" is not "Llama 4", "the CEO of Google" is not "CEO Mark Zuckerberg".
         """
         found = {}
-        for group_index, group in enumerate(self.groups):
+        for group_index, group in enumerate(self.groups[: self.own]):
             found.update({token: {group_index} for token in group if token[:1].isdigit()})
         for _, name in names(self.question):
             stems = set(tokenize(name, query=True))

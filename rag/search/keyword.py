@@ -22,7 +22,7 @@ import numpy as np
 import Stemmer
 
 from rag.search.bridge import arabic_bridge, chinese_bridge, latin_bridge
-from rag.text import ARABIC, ARABIC_PREFIX, HAN, fold, is_arabic, is_han
+from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
 # (v2: gloss tokens added), so an index built before re-tokenizes instead of mixing kinds.
@@ -47,7 +47,7 @@ STOPWORDS = frozenset(
     hvordan hvilke hvilken mange om
     في من على الى إلى عن ان أن التي الذي هذه هذا ما ماذا كم من هل مع كان
     的 了 是 在 和 也 都 就 把 被 与 及 吗 呢 什么 多少 谁 哪 怎么 为什么""".split()
-)
+) | PRONOUNS  # "them" or "hun" point back to a topic; they are not words to look for
 
 
 @lru_cache(maxsize=4)

@@ -99,9 +99,9 @@ class Retriever:
             fused = rerank(evidence, fused)
         return self._passages(fused[:k], rankings)
 
-    def evidence(self, question: str) -> Evidence:
-        """The question's words weighted by their rarity in this index."""
-        return Evidence(question, self.keyword, self.glossary)
+    def evidence(self, question: str, topic: str = "") -> Evidence:
+        """The question's words weighted by their rarity in this index (a follow-up's topic weighing less)."""
+        return Evidence(question, self.keyword, self.glossary, topic)
 
     def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
         missing = [cid for cid, _ in fused if cid not in self._nodes]
