@@ -52,3 +52,16 @@ def test_follow_up_rule_reads_pronouns_and_names(fast_assistant):
     assert is_elliptical("他在Meta工作了多久？", index)  # Meta is in most passages: no topic of its own
     assert not is_elliptical("How long had Devi Parikh worked at Meta before she left?", index)
     assert not is_elliptical("Who is the CEO of Google?", index)
+
+
+def test_the_keyword_index_holds_english_glosses_of_arabic_passages(fast_assistant):
+    retriever = fast_assistant.retriever
+    arabic = retriever.manifest.documents[AR].chunk_ids
+    assert any(retriever.keyword.holds(cid, "employe") for cid in arabic)  # موظف
+    assert any(retriever.keyword.holds(cid, "600") for cid in arabic)
+
+
+def test_english_question_words_are_expanded_into_arabic(fast_assistant):
+    evidence = fast_assistant.retriever.evidence("Who sent the internal memo?")
+    memo = next(i for i, group in enumerate(evidence.groups) if "memo" in group)
+    assert "مذكره" in evidence.translations[memo]  # folded مذكرة, the article's word
