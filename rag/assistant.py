@@ -25,7 +25,7 @@ from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Fi
 from rag.search.evidence import Evidence
 from rag.search.retrieve import Retriever
 from rag.settings import Settings
-from rag.text import detect_language, language_name
+from rag.text import detect_language, language_name, quoted
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -177,7 +177,7 @@ class Assistant:
                      if self.articles.verify(s, passages[n - 1].source)]
         if not citations:
             return self._refusal(passages, notices, mode)
-        body = "\n".join(f"“{c.quote}” [{passages.index(c.passage) + 1}]" for c in citations)
+        body = "\n".join(f"{quoted(c.quote)} [{passages.index(c.passage) + 1}]" for c in citations)
         return Answer(text=body, citations=citations, abstained=False, passages=passages, mode=mode,
                       notices=notices, short=found.short)
 

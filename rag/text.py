@@ -48,6 +48,17 @@ CLAIM_END = re.compile(rf"(?<=[{SENTENCE_PUNCTUATION}])\s*")
 MARKER = re.compile(r"\[(\d+(?:\s*[,،、]\s*\d+)*)\]")
 
 
+OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
+
+
+def quoted(quote: str) -> str:
+    """The quote between “ and ”, without doubling a mark the quote already starts or ends with."""
+    text = quote.strip()
+    opening = "" if text.startswith(OPEN_QUOTE) else OPEN_QUOTE
+    closing = "" if text.endswith(CLOSE_QUOTE) else CLOSE_QUOTE
+    return f"{opening}{text}{closing}"
+
+
 def nfc(text: str) -> str:
     """The only normalisation a quote may differ from its article by."""
     return unicodedata.normalize("NFC", text)

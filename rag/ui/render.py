@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from rag.answer.cite import ArticleTexts
@@ -16,11 +17,17 @@ from rag.components.store import Manifest
 from rag.errors import IndexMismatchError
 from rag.schema import FALLBACK, LLM, Answer, Citation
 from rag.settings import Settings
-from rag.text import MARKER, RTL_LANGUAGES, language_name, nfc
+from rag.text import MARKER, RTL_LANGUAGES, language_name, nfc, quoted
+
+if TYPE_CHECKING:
+    from rag.ingest.build import BuildReport
 
 # An article longer than this is shown as a window around the quote, not whole.
 ARTICLE_WINDOW_CHARS = 60_000
 TITLE_CHARS = 60
+# Below this width the sources panel sits under the chat, so each answer carries its sources itself.
+NARROW_PX = 820
+GLOSS_LABEL = "Word-by-word dictionary gloss (not a translation)"
 
 CSS = """
 #app-header h1 { margin: 0 0 .2rem 0; font-size: 1.6rem; }
@@ -55,9 +62,43 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
 .index-table th, .index-table td { text-align: start; padding: .3rem .5rem; border-bottom: 1px solid var(--border-color-primary); }
 .upload-result ul { margin: .2rem 0; }
 .upload-result .rejected { color: #b91c1c; }
-"""
+.answer-short { font-size: 1.05em; margin-bottom: .3rem; }
+.answer-quote { margin: 0 0 .3rem 0; }
+.gloss { margin-top: .35rem; font-size: .85rem; }
+.gloss-label { font-size: .75rem; font-weight: 600; opacity: .75; }
+.gloss-text { font-style: italic; }
+.bubble-sources { margin-top: .5rem; font-size: .88rem; }
+.bubble-sources summary { cursor: pointer; color: var(--color-accent); font-weight: 500; }
+.bubble-source { margin-top: .45rem; padding-top: .4rem; border-top: 1px solid var(--border-color-primary); }
+.bubble-quote { margin: .25rem 0 0 0; padding: .3rem .5rem; text-align: start;
+  border-inline-start: 3px solid var(--color-accent); background: var(--background-fill-secondary); }
+#status .status.loading { border-style: dashed; }
+.admin-off { padding: .5rem .7rem; border-radius: .5rem; background: #fef3c7; color: #78350f; }
+/* Gradio cuts long example questions with "..." in a left-to-right box: let each one take the direction of
+   its own text, so an Arabic question ends, ellipsis included, on the left. */
+#examples .gallery { unicode-bidi: plaintext; }
+/* Wide: the sources panel sits beside the chat. Narrow: under it, so each answer shows its own sources. */
+.bubble-sources { display: none; }
+@media (max-width: NARROW_PXpx) {
+  #chat-row { flex-direction: column; }
+  #chat-row > .column { min-width: 100% !important; }
+  /* The chat grows with its answers and the page scrolls, instead of a box scrolled to each answer's end. */
+  #chat { height: auto !important; min-height: 240px; }
+  .bubble-sources { display: block; }
+  .answer-sources { display: none; }
+}
+""".replace("NARROW_PX", str(NARROW_PX))
 
 
+
+
+# After an answer on a narrow screen the page keeps its place, which leaves the new answer below the
+# fold: bring its question to the top of the screen, the answer and its sources under it.
+SCROLL_TO_ANSWER_JS = f"""() => {{
+  if (!window.matchMedia("(max-width: {NARROW_PX}px)").matches) return;
+  const questions = document.querySelectorAll("#chat .message-row.user-row");
+  if (questions.length) questions[questions.length - 1].scrollIntoView({{block: "start"}});
+}}"""
 
 
 def esc(text: object) -> str:
@@ -119,25 +160,93 @@ def citation_number(answer: Answer, citation: Citation) -> int:
     return 0
 
 
+def render_question(question: str) -> str:
+    """The chat message for a question, in the direction of its own script."""
+    lines = esc(question).replace("\n", "<br>")
+    return f'<div class="question" dir="auto">{lines}</div>'
+
+
 def render_bubble(answer: Answer, partial: bool = False) -> str:
-    """The chat message for an answer: the text (escaped) and, when final, its sources in brief."""
-    text = answer.text.strip() or ("…" if partial else "")
-    body = _with_refs(esc(text)).replace("\n", "<br>")
+    """The chat message for an answer: the short answer in bold, then the quotes (or the model's text).
+
+    A final answer also carries its sources: a one-line list beside which the panel shows them (wide
+    screens), and the quotes in their passages under the answer itself (narrow screens, where the panel
+    is far below); CSS shows one or the other.
+    """
     language = answer_language(answer)
     if partial:
+        body = _with_refs(esc(answer.text.strip() or "…")).replace("\n", "<br>")
         return f'<div class="answer-body" {dir_attrs(language)}>{body} ▌</div>'
     css = "answer-body answer-abstained" if answer.abstained else "answer-body"
-    out = f'<div class="{css}" {dir_attrs(language)}>{body}</div>'
+    short = (f'<div class="answer-short" dir="auto"><strong>{esc(answer.short)}</strong></div>'
+             if answer.short else "")
+    out = f'<div class="{css}" {dir_attrs(language)}>{short}{_answer_text(answer)}</div>'
     if answer.citations:
-        seen, items = set(), []
-        for c in answer.citations:
-            if c.source not in seen:
-                seen.add(c.source)
-                title = c.title or c.source
-                title = title if len(title) <= 60 else title[:59] + "…"
-                items.append(f'<span dir="auto">{esc(title)}</span> ({esc(c.source)})')
-        out += f'<div class="answer-sources">Sources: {" · ".join(items)} — quotes in the panel →</div>'
+        out += _source_line(answer) + _bubble_sources(answer)
     return out
+
+
+def _answer_text(answer: Answer) -> str:
+    """The answer under its short form: the verbatim quotes when extracted, else the text as written."""
+    if answer.mode == LLM or answer.abstained or not answer.citations:
+        return _with_refs(esc(answer.text.strip())).replace("\n", "<br>")
+    return "".join(
+        f'<div class="answer-quote" {dir_attrs(c.language)}>{esc(quoted(c.quote))}{_ref(answer, c)}</div>'
+        for c in answer.citations
+    )
+
+
+def _ref(answer: Answer, citation: Citation) -> str:
+    """A space and [n] for the citation's passage, styled as a reference ("" when it has no number)."""
+    n = citation_number(answer, citation)
+    return f' <span class="ref">[{n}]</span>' if n else ""
+
+
+def _source_line(answer: Answer) -> str:
+    """The cited articles in one line, pointing at the panel beside the chat (hidden on narrow screens)."""
+    seen, items = set(), []
+    for c in answer.citations:
+        if c.source not in seen:
+            seen.add(c.source)
+            title = c.title or c.source
+            title = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+            items.append(f'<span dir="auto">{esc(title)}</span> ({esc(c.source)})')
+    return f'<div class="answer-sources">Sources: {" · ".join(items)} — quotes in the panel →</div>'
+
+
+def _bubble_sources(answer: Answer) -> str:
+    """Where each quote is from, with its gloss, under the answer: collapsible, on narrow screens only.
+
+    An extracted answer's quotes are its text already; a model's answer gets them here.
+    """
+    with_quotes = answer.mode == LLM
+    items = "".join(
+        f'<div class="bubble-source" data-source="{esc(c.source)}">{_source_head(answer, c)}'
+        + (f'<blockquote class="bubble-quote" {dir_attrs(c.language)}>{esc(quoted(c.quote))}</blockquote>'
+           if with_quotes else "")
+        + f"{render_gloss(c)}</div>"
+        for c in answer.citations
+    )
+    articles = len({c.source for c in answer.citations})
+    return (f'<details class="bubble-sources" open><summary>Sources: {plural(articles, "article")}</summary>'
+            f"{items}</details>")
+
+
+def _source_head(answer: Answer, citation: Citation) -> str:
+    """[n] title, then language and file: the top of a source card."""
+    ref = f'<span class="ref">[{n}]</span> ' if (n := citation_number(answer, citation)) else ""
+    return (f'<div class="source-head" dir="auto">{ref}<span class="source-title">'
+            f"{esc(citation.title or citation.source)}</span></div>"
+            f'<div class="source-meta">{esc(language_name(citation.language))} · '
+            f"<code>{esc(citation.source)}</code></div>")
+
+
+def render_gloss(citation: Citation) -> str:
+    """The word-by-word dictionary gloss under a non-English quote, labelled as not a translation."""
+    if not citation.gloss or citation.language == "en":
+        return ""
+    return (f'<div class="gloss" dir="ltr" lang="en"><div class="gloss-label">{GLOSS_LABEL}</div>'
+            f'<div class="gloss-text">{esc(citation.gloss)}</div></div>')
 
 
 def render_error_bubble(message: str) -> str:
@@ -159,32 +268,26 @@ def render_sources(answer: Answer, articles: ArticleTexts) -> str:
                 f"question.{closest}</div>")
     cards = []
     for i, c in enumerate(answer.citations):
-        n = citation_number(answer, c)
         attrs = dir_attrs(c.language)
-        passage = c.passage
-        passage_html = mark_quote(passage.text, c.quote)
-        article = articles.get(c.source)
-        if article:
-            text, near, note = _article_excerpt(article, c.quote, passage.start_char)
-            note_html = f'<div class="source-meta">{esc(note)}</div>' if note else ""
-            article_html = (
-                f'<details class="source-article" data-source="{esc(c.source)}">'
-                f"<summary>Open the whole article</summary>{note_html}"
-                f'<div class="article-text" {attrs}>{mark_quote(text, c.quote, near)}</div></details>'
-            )
-        else:
-            article_html = '<div class="source-meta">The article file can no longer be read.</div>'
-        ref = f'<span class="ref">[{n}]</span> ' if n else ""
         cards.append(
             f'<div class="source" id="source-{i + 1}" data-source="{esc(c.source)}" '
-            f'data-language="{esc(c.language)}">'
-            f'<div class="source-head" dir="auto">{ref}<span class="source-title">'
-            f"{esc(c.title or c.source)}</span></div>"
-            f'<div class="source-meta">{esc(language_name(c.language))} · <code>{esc(c.source)}</code></div>'
-            f'<blockquote class="source-passage" {attrs}>{passage_html}</blockquote>'
-            f"{article_html}</div>"
+            f'data-language="{esc(c.language)}">{_source_head(answer, c)}'
+            f'<blockquote class="source-passage" {attrs}>{mark_quote(c.passage.text, c.quote)}</blockquote>'
+            f"{render_gloss(c)}{_article_details(c, articles.get(c.source))}</div>"
         )
     return head + "".join(cards)
+
+
+def _article_details(citation: Citation, article: str | None) -> str:
+    """The whole article, the quote marked, one click away (or why it cannot be shown)."""
+    if not article:
+        return '<div class="source-meta">The article file can no longer be read.</div>'
+    text, near, note = _article_excerpt(article, citation.quote, citation.passage.start_char)
+    note_html = f'<div class="source-meta">{esc(note)}</div>' if note else ""
+    return (f'<details class="source-article" data-source="{esc(citation.source)}">'
+            f"<summary>Open the whole article</summary>{note_html}"
+            f'<div class="article-text" {dir_attrs(citation.language)}>'
+            f"{mark_quote(text, citation.quote, near)}</div></details>")
 
 
 SOURCES_PLACEHOLDER = ('<div class="sources-empty">Sources appear here: each quote inside its passage, '
@@ -215,11 +318,17 @@ def render_status(answer: Answer, settings: Settings) -> str:
     if answer.abstained:
         what = "No supported answer found"
     else:
-        sources = len({c.source for c in answer.citations})
-        what = (f"{len(answer.citations)} verified quote{'s' if len(answer.citations) != 1 else ''} "
-                f"from {sources} article{'s' if sources != 1 else ''}")
+        # Found word for word says where the words are, not that they answer the question rightly.
+        articles = len({c.source for c in answer.citations})
+        what = (f"{plural(len(answer.citations), 'quote')} found word for word in the articles "
+                f"({plural(articles, 'article')})")
     line = f'<div class="status">Answered by {who} in {answer.seconds:.2f} s · {what}</div>'
     return line + render_notices(answer.notices)
+
+
+def plural(n: int, noun: str) -> str:
+    """The count with its noun: "1 quote", "2 quotes"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def render_notices(notices: Sequence[str]) -> str:
@@ -227,6 +336,12 @@ def render_notices(notices: Sequence[str]) -> str:
         return ""
     items = "".join(f"<li>{esc(n)}</li>" for n in notices)
     return f'<ul class="notices" role="status">{items}</ul>'
+
+
+def render_loading_status(stage: str, seconds: float) -> str:
+    """The status line while the index and models load, before the first question can be answered."""
+    return (f'<div class="status loading" role="status">Loading the index and models so that answers come '
+            f"quickly: {esc(stage)}… {seconds:.0f} s</div>")
 
 
 def render_status_message(message: str, error: bool = False) -> str:
@@ -238,6 +353,43 @@ def idle_status(settings: Settings) -> str:
     llm = (f"LLM <strong>{esc(model_label(settings))}</strong> available" if settings.llm_configured
            else "offline extractive answers (no LLM endpoint configured)")
     return f'<div class="status">Ready · {llm}. Ask a question below.</div>'
+
+
+ADMIN_OFF = ("Adding articles and rebuilding the index are turned off: this window is served beyond this "
+             "machine, where anyone who can reach it could change the index. Run “rag ui” on 127.0.0.1 "
+             "to manage the index.")
+
+
+def render_admin_off() -> str:
+    """Why the Index tab cannot change the index here."""
+    return f'<div class="admin-off" role="note">{esc(ADMIN_OFF)}</div>'
+
+
+def render_build_report(report: BuildReport) -> str:
+    """What a (re)index did, and the files it skipped with why."""
+    skipped = "".join(f"<li><code>{esc(n)}</code>: {esc(why)}</li>" for n, why in report.skipped)
+    return (f"<p>Indexed {report.documents} articles, {report.chunks} passages "
+            f"({report.embedded} passages embedded, {report.removed} removed) in {report.seconds:.1f} s.</p>"
+            + (f'<p class="rejected">Skipped while indexing:</p><ul class="rejected">{skipped}</ul>'
+               if skipped else ""))
+
+
+def render_uploads(uploaded: bool, saved: Sequence[str], rejected: Sequence[tuple[str, str]]) -> str:
+    """Which uploads were added and which were not, with why."""
+    parts = []
+    if saved:
+        parts.append("<p>Added: " + ", ".join(f"<code>{esc(n)}</code>" for n in saved) + "</p>")
+    if rejected:
+        items = "".join(f"<li><code>{esc(n)}</code>: {esc(why)}</li>" for n, why in rejected)
+        parts.append(f'<p class="rejected">Not added:</p><ul class="rejected">{items}</ul>')
+    if not uploaded:
+        parts.append("<p>No file was uploaded.</p>")
+    return "".join(parts)
+
+
+def render_index_result(message: str) -> str:
+    """The Index tab's result box around a message."""
+    return f'<div class="upload-result">{message}</div>'
 
 
 def index_html(settings: Settings) -> str:

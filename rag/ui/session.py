@@ -1,15 +1,24 @@
-"""Session: the assistant the window answers with, its lifecycle across re-indexing, and errors as messages."""
+"""Session: the assistant the window answers with, its lifecycle across re-indexing, and errors as messages.
+
+The assistant is loaded, and warmed up with one search per example question, in a
+background thread as soon as the window is built: models, dictionaries and tokenizers
+load lazily on first use, so without it the first question would wait seconds longer
+than the next ones.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from rag.assistant import Assistant
 from rag.components.store import Manifest
 from rag.errors import BuildBusy, IndexMismatchError, IndexMissingError, RagError
 from rag.ingest.build import BuildReport, build_index, corpus_folder
+from rag.schema import OFFLINE
 from rag.settings import Settings
 from rag.text import LANGUAGE_NAMES, language_name
 
@@ -18,7 +27,7 @@ TITLE_CHARS = 70
 
 
 class AssistantHolder:
-    """The assistant the app answers with; replaced, under a lock, after every re-index."""
+    """The assistant the app answers with: warmed up at start, replaced under a lock after a re-index."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -26,21 +35,60 @@ class AssistantHolder:
         self._build_lock = threading.Lock()
         self._assistant: Assistant | None = None
         self.rebuilding = False
+        self._warm = threading.Event()
+        self._stage = "starting"
+        self._since = time.monotonic()
+        self.load_error = ""  # why the warm-up failed (no index yet, say); "" once an assistant is loaded
 
     def get(self) -> Assistant:
-        """The current assistant, loading it on first use (raises IndexMissingError without an index)."""
+        """The current assistant, loading it on first use (raises IndexMissingError without an index).
+
+        Waits while the warm-up runs, so no question races it for the models.
+        """
         with self._lock:
             if self._assistant is None:
                 self._assistant = Assistant(self.settings)
             return self._assistant
+
+    def start_warm_up(self, questions: Sequence[str]) -> None:
+        """Load the index and models now, in the background (see the module docstring)."""
+        # Not a daemon: exiting while it runs native model code aborts the process.
+        threading.Thread(target=self._warm_up, args=(list(questions),), name="rag-warm-up").start()
+
+    def _warm_up(self, questions: list[str]) -> None:
+        """The assistant loaded, then each question answered offline once; failures become load_error."""
+        self._since = time.monotonic()
+        with self._lock:  # a question asked meanwhile waits in get(), then says "Answered" after "Ready"
+            try:
+                self._stage = "opening the index"
+                if self._assistant is None:
+                    self._assistant = Assistant(self.settings)
+                for i, question in enumerate(questions, start=1):
+                    self._stage = f"loading the models and dictionaries ({i} of {len(questions)})"
+                    self._assistant.ask(question, mode=OFFLINE)
+            except Exception as exc:  # noqa: BLE001 - shown in the status line; asking again retries
+                self.load_error = friendly_error(exc, "loading the index")
+            finally:
+                self._warm.set()
+
+    def wait_until_warm(self, timeout: float) -> bool:
+        """True once the warm-up has finished (or failed); waits at most `timeout` seconds."""
+        return self._warm.wait(timeout)
+
+    def loading(self) -> tuple[str, float]:
+        """What the warm-up is doing and for how many seconds it has run."""
+        return self._stage, time.monotonic() - self._since
 
     def corpus_dir(self) -> Path:
         """The folder the index follows, where uploads go."""
         return corpus_folder(self.settings, Manifest.load(self.settings.index_dir))
 
     def swap(self, assistant: Assistant | None) -> None:
+        """Answer with `assistant` from now on (None: load one on the next question)."""
         with self._lock:
             self._assistant = assistant
+            if assistant is not None:
+                self.load_error = ""
 
     def reindex(self, rebuild: bool = False, progress=None) -> BuildReport:
         """Bring the index in line with the corpus, then answer with a fresh Assistant."""

@@ -1,8 +1,9 @@
-"""The chat window without a browser: the "ask" API, the chat endpoint, uploads, rendering, main()."""
+"""The chat window without a browser: the "ask" API, the chat endpoint, warm-up, admin, uploads, main()."""
 
 from __future__ import annotations
 
 import shutil
+import threading
 
 import httpx
 import pytest
@@ -10,12 +11,15 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 import rag.ui.app as ui_app
-from rag.ingest.build import BuildReport
-from rag.schema import Answer
+import rag.ui.session as session
 from rag.answer.cite import ArticleTexts
-from rag.schema import Citation
+from rag.errors import IndexMissingError
+from rag.ingest.build import BuildReport
 from rag.ingest.load import decode
-from rag.schema import Passage
+from rag.ingest.uploads import save_uploads
+from rag.schema import Answer, Citation, Passage
+from rag.ui.handlers import Handlers
+from rag.ui.render import model_label, render_bubble, render_sources, render_status
 from tests.conftest import copy_corpus, free_port, make_settings
 from tests.servers import DONE, chunk, fake_endpoint, send_stream
 
@@ -23,9 +27,9 @@ PROBABILITY = "How many people were on the Probability team?"
 PROBABILITY_SOURCE = "000_e4361c01c8850e8e.txt"
 
 
-def launch(settings):
+def launch(settings, admin: bool = True):
     """The app on a free loopback port, not blocking: (app, url)."""
-    app = ui_app.build_app(settings)
+    app = ui_app.build_app(settings, admin=admin)
     _, url, _ = app.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True,
                            quiet=True)
     return app, url
@@ -100,11 +104,30 @@ def test_chat_answers_with_sources_beside_it_and_follow_ups_carry_history(settin
         app.close()
 
 
-def test_chat_empty_question_shows_a_readable_message_not_a_traceback(client):
-    messages, box, _, status = chat(client, "")
-    assert "Please type a question" in str(messages[-1]["content"])
-    assert "Please type a question" in status
-    assert "Traceback" not in str(messages) + status
+def test_chat_empty_question_is_a_status_message_not_a_turn_of_the_chat(settings):
+    app, url = launch(settings)
+    try:
+        client = Client(url, verbose=False, download_files=False)
+        before, *_ = chat(client, PROBABILITY)
+        messages, box, _, status = chat(client, "   ")
+        assert "Please type a question" in status and 'class="status error"' in status
+        assert "Traceback" not in str(messages) + status
+        assert messages == before  # not glued into the last answer's bubble
+        assert box == "   "  # an error gives the box its text back
+        after, *_ = chat(client, "And who led it?")
+        assert "Please type a question" not in str(after)  # nor kept in the history
+        assert len(after) == len(before) + 2
+    finally:
+        app.close()
+
+
+def test_chat_empties_the_question_box_at_once_and_keeps_it_empty_after_the_answer(client):
+    job = client.submit(PROBABILITY, 5, "", "", "offline", api_name="/chat")
+    job.result(timeout=120)
+    first, *_, last = job.outputs()
+    assert first[1] == "" and "Searching the articles" in str(first[0][-1]["content"])
+    assert PROBABILITY in str(first[0][-2]["content"])  # the question is in the chat while it is answered
+    assert last[1] == "" and "50 members" in str(last[0][-1]["content"])
 
 
 def test_chat_arabic_answer_is_right_to_left(client):
@@ -160,10 +183,113 @@ def test_without_an_index_the_window_says_what_to_do(tmp_path):
     app, url = launch(make_settings(tmp_path))
     try:
         client = Client(url, verbose=False, download_files=False)
-        messages, _, _, status = chat(client, PROBABILITY)
+        messages, box, _, status = chat(client, PROBABILITY)
         assert "no index yet" in str(messages[-1]["content"]) and "Index tab" in status
+        assert box == PROBABILITY  # an error gives the question back, to ask again
         with pytest.raises(AppError, match="no index yet"):
             client.predict(question=PROBABILITY, api_name="/ask")
+    finally:
+        app.close()
+
+
+# ---------------------------------------------------------------- loading at start
+
+
+class GatedAssistant:
+    """Stands in for Assistant: loads only when the test opens the gate, records the questions asked."""
+
+    gate = threading.Event()
+    made: list[GatedAssistant] = []
+
+    def __init__(self, settings):
+        assert self.gate.wait(30), "the test never opened the gate"
+        self.asked: list[tuple[str, dict]] = []
+        self.made.append(self)
+
+    def ask(self, question, **options):
+        self.asked.append((question, options))
+
+
+@pytest.fixture
+def gated(monkeypatch):
+    GatedAssistant.gate.clear()
+    GatedAssistant.made.clear()
+    monkeypatch.setattr(session, "Assistant", GatedAssistant)
+    yield GatedAssistant
+    GatedAssistant.gate.set()
+
+
+def test_the_index_and_models_load_at_start_with_progress_in_the_status(gated, tmp_path):
+    settings = make_settings(tmp_path)
+    holder = session.AssistantHolder(settings)
+    holder.start_warm_up(ui_app.EXAMPLES)
+    status = Handlers(settings, holder, admin=True).status_until_warm()
+    loading = next(status)
+    assert "Loading the index and models" in loading and "opening the index" in loading
+    assert "Ready" not in loading
+    gated.gate.set()
+    assert "Ready" in list(status)[-1]
+    # Loaded once, and each example question answered offline once, so lazily loaded parts (the
+    # embedding model, the dictionaries and tokenizers of each language) are loaded before "Ready".
+    assert len(gated.made) == 1 and holder.get() is gated.made[0]
+    assert gated.made[0].asked == [(q, {"mode": "offline"}) for q in ui_app.EXAMPLES]
+
+
+def test_a_failed_load_says_why_in_the_status_and_the_next_question_tries_again(tmp_path):
+    settings = make_settings(tmp_path)  # no index
+    holder = session.AssistantHolder(settings)
+    holder.start_warm_up(ui_app.EXAMPLES)
+    assert holder.wait_until_warm(60)
+    final = list(Handlers(settings, holder, admin=True).status_until_warm())[-1]
+    assert "no index yet" in final and 'class="status error"' in final
+    with pytest.raises(IndexMissingError):
+        holder.get()
+
+
+def test_the_window_starts_loading_when_built(gated, settings):
+    app = ui_app.build_app(settings)
+    try:
+        assert not gated.made  # still loading: the gate is closed
+        gated.gate.set()
+        loaded = [fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == "status_until_warm"]
+        assert loaded and "Ready" in list(loaded[0].fn())[-1]
+        assert len(gated.made) == 1 and len(gated.made[0].asked) == len(ui_app.EXAMPLES)
+    finally:
+        app.close()
+
+
+# ---------------------------------------------------------------- admin actions
+
+
+def test_without_admin_the_index_cannot_be_changed_and_the_tab_says_why(settings, tmp_path):
+    corpus = copy_corpus(tmp_path)
+    writable = make_settings(tmp_path, corpus)
+    shutil.copytree(settings.index_dir, writable.index_dir)
+    app, url = launch(writable, admin=False)
+    try:
+        props = {c["props"].get("elem_id"): c["props"] for c in app.config["components"]}
+        assert props["rebuild"]["interactive"] is False and props["upload"]["visible"] is False
+        assert props["index-admin-off"]["visible"] is True
+        assert "turned off" in props["index-admin-off"]["value"]
+        client = Client(url, verbose=False, download_files=False)
+        with pytest.raises(AppError, match="turned off"):
+            client.predict(api_name="/rebuild")
+        upload = tmp_path / "note.txt"
+        upload.write_text("Zorblax Robotics will hire 321 engineers.\n", encoding="utf-8")
+        with pytest.raises(AppError, match="turned off"):
+            client.predict([handle_file(str(upload))], api_name="/add_articles")
+        assert {p.name for p in corpus.iterdir()} == {p.name for p in settings.corpus_dir.iterdir()}
+        assert client.predict(question=PROBABILITY, api_name="/ask")["citations"]  # asking still works
+    finally:
+        app.close()
+
+
+def test_with_admin_the_index_tab_has_no_notice(settings):
+    app = ui_app.build_app(settings)
+    try:
+        props = {c["props"].get("elem_id"): c["props"] for c in app.config["components"]}
+        assert props["rebuild"]["interactive"] is not False and props["upload"]["visible"] is not False
+        assert props["index-admin-off"]["visible"] is False
     finally:
         app.close()
 
@@ -177,7 +303,7 @@ def test_upload_named_with_traversal_stays_in_the_corpus_folder(tmp_path):
     upload.parent.mkdir()
     upload.write_text("Zorblax Robotics will hire 321 engineers.\n", encoding="utf-8")
     for name in ["../evil.txt", "..\\..\\evil.txt", "/tmp/../../evil.txt", "sub/../../evil.txt"]:
-        saved, rejected = ui_app.save_uploads([(name, upload)], corpus, 1000)
+        saved, rejected = save_uploads([(name, upload)], corpus, 1000)
         assert (saved, rejected) == (["evil.txt"], [])
     assert (corpus / "evil.txt").read_text(encoding="utf-8").startswith("Zorblax")
     assert not (tmp_path / "evil.txt").exists()
@@ -197,7 +323,7 @@ def test_upload_rejections_are_listed_with_a_reason(tmp_path):
     danish = tmp_path / "dansk.txt"
     danish.write_bytes("Æbler og østers på år.\n".encode("cp1252"))
     files = [("evil.exe", good), ("..", good), (".txt", good), big, binary, empty, good, danish]
-    saved, rejected = ui_app.save_uploads(files, corpus, 1000)
+    saved, rejected = save_uploads(files, corpus, 1000)
     assert saved == ["good.md", "dansk.txt"]
     reasons = dict(rejected)
     assert ".txt and .md" in reasons["evil.exe"]
@@ -264,23 +390,23 @@ def test_sources_escape_article_text_and_mark_the_quote(tmp_path):
                  Citation("ar.txt", "ستسرح ميتا 600 موظف.", ar, ar.title, "ar")]
     answer = Answer(text="“The <script>x</script> quote 50.” [1]", citations=citations, abstained=False,
                     passages=[en, ar], mode="offline", notices=["a <notice>"], question="q?", seconds=0.5)
-    html = ui_app.render_sources(answer, ArticleTexts(tmp_path))
+    html = render_sources(answer, ArticleTexts(tmp_path))
     assert "<script>" not in html and "<b>bold</b>" not in html
     assert '<mark class="quote">The &lt;script&gt;x&lt;/script&gt; quote 50.</mark>' in html
     assert html.count('<mark class="quote">') == 4  # passage and whole article, for each citation
     assert 'dir="rtl" lang="ar"' in html and "Arabic" in html and "ar.txt" in html
-    bubble = ui_app.render_bubble(answer)
+    bubble = render_bubble(answer)
     assert "<script>" not in bubble and '<span class="ref">[1]</span>' in bubble
-    status = ui_app.render_status(answer, make_settings(tmp_path))
+    status = render_status(answer, make_settings(tmp_path))
     assert "offline extractive" in status and "0.50 s" in status and "a &lt;notice&gt;" in status
 
 
 def test_status_names_the_configured_model_without_credentials(tmp_path):
     s = make_settings(tmp_path, llm_base_url="http://user:secret@127.0.0.1:8080/v1", llm_model="smollm2")
-    assert ui_app.model_label(s) == "smollm2 at 127.0.0.1:8080"
+    assert model_label(s) == "smollm2 at 127.0.0.1:8080"
     answer = Answer(text="x", citations=[], abstained=True, passages=[], mode="llm", seconds=1.0)
-    assert "smollm2 at 127.0.0.1:8080" in ui_app.render_status(answer, s)
-    assert "secret" not in ui_app.render_status(answer, s)
+    assert "smollm2 at 127.0.0.1:8080" in render_status(answer, s)
+    assert "secret" not in render_status(answer, s)
 
 
 # ---------------------------------------------------------------- main()
@@ -294,15 +420,18 @@ class FakeApp:
         self.launched = kwargs
 
 
-@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
-def test_main_indexes_first_and_warns_when_listening_beyond_this_machine(monkeypatch, capsys, tmp_path,
-                                                                         host, warned):
+@pytest.mark.parametrize("host, share, beyond", [("127.0.0.1", False, False), ("0.0.0.0", False, True),
+                                                ("127.0.0.1", True, True)])
+def test_main_indexes_first_and_beyond_this_machine_warns_and_turns_admin_off(monkeypatch, capsys, tmp_path,
+                                                                             host, share, beyond):
     calls, fake = [], FakeApp()
     monkeypatch.setattr(ui_app, "get_settings", lambda: make_settings(tmp_path))
     monkeypatch.setattr(ui_app, "build_index", lambda s, **kw: calls.append("index") or BuildReport())
-    monkeypatch.setattr(ui_app, "build_app", lambda s: calls.append("app") or fake)
-    ui_app.main(host=host, port=7999)
-    assert calls == ["index", "app"]
+    monkeypatch.setattr(ui_app, "build_app", lambda s, admin: calls.append(("app", admin)) or fake)
+    ui_app.main(host=host, port=7999, share=share)
+    assert calls == ["index", ("app", not beyond)]
     assert fake.launched["server_name"] == host and fake.launched["server_port"] == 7999
-    assert fake.launched["share"] is False
-    assert ("WARNING" in capsys.readouterr().err) is warned
+    assert fake.launched["share"] is share
+    err = capsys.readouterr().err
+    assert ("WARNING" in err) is beyond
+    assert ("rebuilding the index are turned off" in err) is beyond
