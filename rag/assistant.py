@@ -24,7 +24,7 @@ from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionE
 from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.retrieve import Retriever
-from rag.settings import Settings
+from rag.settings import MAX_TOP_K, Settings
 from rag.text import detect_language, language_name, quoted
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -33,13 +33,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     """The question without control characters, truncated if huge; notices say what changed."""
     notices = []
-    text = _CONTROL.sub(" ", question or "").strip()
+    text = _CONTROL.sub(" ", question or "").encode("utf-8", "replace").decode("utf-8").strip()  # lone surrogates
     if not text:
         raise QuestionError("Please type a question: the question is empty.")
     if len(text) > max_chars:
         text = text[:max_chars]
         notices.append(f"The question was {len(question):,} characters; only the first {max_chars:,} were used.")
     return text, notices
+
+
+def check_k(k: int | None) -> int | None:
+    """k passages as asked (None: the configured default); a k outside 1..MAX_TOP_K is a QuestionError."""
+    if k is not None and not (isinstance(k, int) and 1 <= k <= MAX_TOP_K):
+        raise QuestionError(f"The number of passages must be a whole number from 1 to {MAX_TOP_K}, not {k!r}.")
+    return k
 
 
 @dataclass
@@ -82,7 +89,7 @@ class Assistant:
     def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> list[Passage]:
         """Cleaned question -> the best passages."""
         text, _ = clean_question(question, self.settings.max_question_chars)
-        return self.retriever.retrieve(text, k, filters=filters)
+        return self.retriever.retrieve(text, check_k(k), filters=filters)
 
     def ask(self, question: str, **options) -> Answer:
         """The final answer (the last item of ask_stream)."""
@@ -98,6 +105,7 @@ class Assistant:
         """Partial answers while the model writes (mode "llm"), then the checked final answer."""
         started = time.perf_counter()
         text, notices = clean_question(question, self.settings.max_question_chars)
+        k = check_k(k)
         llm_wanted = self.chat is not None and mode != OFFLINE
         turn = _Turn(notices, use_llm=llm_wanted)
         if mode == LLM and self.chat is None:

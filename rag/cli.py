@@ -1,15 +1,36 @@
-"""The `rag` command: index, ask, ui, eval. Bad input ends with a one-line message, not a traceback."""
+"""The `rag` command: index, ask, ui, eval. Bad input ends with a one-line message, not a traceback.
+
+Arguments are checked before anything heavy loads, so a mistake is reported at once.
+Progress bars (ours and the model loaders') are shown only when stderr is a terminal.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
+import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
-from rag.errors import RagError
-from rag.settings import get_settings
+from rag.errors import QuestionError, RagError, SettingsError
+from rag.settings import MAX_TOP_K, Settings, get_settings
+from rag.text import quoted
+
+EMPTY_QUESTION = "Please type a question: the question is empty."
+SURROGATE = re.compile("[\ud800-\udfff]")  # how Python holds argv bytes that are not UTF-8
+REPLACEMENT = "\ufffd"
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    """Progress callback for a terminal: one line per step on stderr."""
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+
+def _no_progress(_: float, __: str) -> None:
+    """Progress callback for a stderr that is a file or a pipe: say nothing."""
 
 
 def _index(args: argparse.Namespace) -> int:
@@ -19,8 +40,8 @@ def _index(args: argparse.Namespace) -> int:
     corpus = Path(args.path) if args.path else settings.corpus_dir
     if args.path:
         settings = settings.model_copy(update={"corpus_dir": corpus})
-    report = build_index(settings, corpus, rebuild=args.rebuild,
-                         progress=lambda f, msg: print(f"[{f:4.0%}] {msg}", file=sys.stderr))
+    progress = _print_progress if sys.stderr.isatty() else _no_progress
+    report = build_index(settings, corpus, rebuild=args.rebuild, progress=progress)
     print(f"indexed {report.documents} articles, {report.chunks} passages from {corpus} into "
           f"{settings.index_dir} ({report.embedded} embedded, {report.removed} removed, "
           f"{report.seconds:.1f} s)")
@@ -29,10 +50,37 @@ def _index(args: argparse.Namespace) -> int:
     return 0
 
 
+def clean_argument(text: str) -> str:
+    """Command-line text as valid Unicode: each lone surrogate (a byte that was not UTF-8) becomes U+FFFD."""
+    return SURROGATE.sub(REPLACEMENT, text)
+
+
+def _check_question(question: str) -> str:
+    """The question, refused at once (before the index and models load) when nothing printable is in it."""
+    question = clean_argument(question)
+    if not "".join(ch for ch in question if ch.isprintable()).strip():
+        raise QuestionError(EMPTY_QUESTION)
+    return question
+
+
+def _check_source(source: str, settings: Settings) -> None:
+    """Refuse an article the index does not hold, listing those it does (the first ask builds the index)."""
+    import rag
+    from rag.components.store import Manifest
+
+    manifest = Manifest.load(settings.index_dir) or rag.get_assistant(settings).retriever.manifest
+    if source not in manifest.documents:
+        raise SettingsError(f"unknown article {source}; indexed: {', '.join(sorted(manifest.documents))}")
+
+
 def _ask(args: argparse.Namespace) -> int:
     import rag
 
-    answer = rag.ask(args.question, k=args.k, source=args.source, language=args.language, mode=args.mode)
+    question = _check_question(args.question)
+    source = clean_argument(args.source) if args.source else None
+    if source:
+        _check_source(source, get_settings())
+    answer = rag.ask(question, k=args.k, source=source, language=args.language, mode=args.mode)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
         return 0
@@ -40,7 +88,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(answer.short)
     print(answer.text)
     for i, citation in enumerate(answer.citations, start=1):
-        print(f"  [{i}] {citation.source} ({citation.language}): “{citation.quote}”")
+        print(f"  [{i}] {citation.source} ({citation.language}): {quoted(citation.quote)}")
         if citation.gloss:
             print(f"      word-by-word gloss (dictionary, not a translation): {citation.gloss}")
     for notice in answer.notices:
@@ -61,9 +109,27 @@ def _eval(args: argparse.Namespace) -> int:
     return run_eval(args)
 
 
+def passages_count(text: str) -> int:
+    """-k: a whole number of passages from 1 to MAX_TOP_K (argparse reports anything else, exit 2)."""
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if not 1 <= k <= MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be at least 1 and at most {MAX_TOP_K}, not {k}")
+    return k
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument reported in one line (exit 2) instead of the usage and the error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per way in."""
-    top = argparse.ArgumentParser(prog="rag", description="Ask questions about a folder of news articles.")
+    top = _Parser(prog="rag", description="Ask questions about a folder of news articles.")
     sub = top.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="build or refresh the index (only changed articles are re-embedded)")
@@ -73,7 +139,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer one question with quotes")
     p.add_argument("question")
-    p.add_argument("-k", type=int, default=None, help="passages to retrieve (default RAG_TOP_K)")
+    p.add_argument("-k", type=passages_count, default=None,
+                   help=f"passages to retrieve, 1 to {MAX_TOP_K} (default RAG_TOP_K)")
     p.add_argument("--source", help="only this article (file name)")
     p.add_argument("--language", choices=["en", "ar", "zh", "da"], help="only articles in this language")
     p.add_argument("--mode", choices=["offline", "llm"], help="force the offline answer, or ask for the LLM")
@@ -99,8 +166,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `rag` console script."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not sys.stderr.isatty():  # model loaders' progress bars (tqdm, Hugging Face) only on a terminal
+        os.environ.setdefault("TQDM_DISABLE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     args = parser().parse_args(argv)
     try:
+        get_settings()  # a bad RAG_ variable is reported before anything loads
         return args.run(args)
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -40,3 +40,14 @@ class UploadRejected(RagError, ValueError):
 
 class BuildBusy(RagError):
     """An index build is already running."""
+
+
+class IndexDamagedError(IndexMismatchError):
+    """A file of the index (manifest, keyword folder, vector store) cannot be read; a rebuild repairs it.
+
+    A kind of IndexMismatchError: front ends that start without a usable index still start.
+    """
+
+
+class SettingsError(RagError, ValueError):
+    """A setting (an RAG_ environment variable or .env line) or a command-line argument has a bad value."""

@@ -7,16 +7,24 @@ accepted for the LLM key, as every OpenAI-compatible tool does.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_path
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import SettingsError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_CORPUS = PACKAGE_DIR / "corpus"  # the five articles, shipped as package data
 DATA_DIR = user_data_path("meta-news-rag")  # the user's index and uploads, never inside the package
+MAX_TOP_K = 50  # passages per question, for RAG_TOP_K and `rag ask -k`
+DEFAULT_MAX_ARTICLE_BYTES = 20_000_000  # larger files are skipped unread: a corpus is news articles
+# Chroma's rule for collection names: 3-512 characters, [a-zA-Z0-9._-], letter or digit at both ends.
+COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]")
 
 
 class Settings(BaseSettings):
@@ -27,16 +35,19 @@ class Settings(BaseSettings):
     # Load and store
     corpus_dir: Path = BUNDLED_CORPUS
     index_dir: Path = DATA_DIR / "index"
-    collection: str = Field("articles", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$")
+    collection: str = "articles"
+    max_article_bytes: int = Field(DEFAULT_MAX_ARTICLE_BYTES, ge=1)
 
     # Chunk
     chunk_tokens: int = Field(256, ge=32)
     chunk_overlap: int = Field(32, ge=0)
 
     # Embed: the bundled MiniLM by default; a sentence-transformers folder or an
-    # OpenAI-compatible /v1/embeddings endpoint when set.
+    # OpenAI-compatible /v1/embeddings endpoint when set. The bundled MiniLM runs on
+    # ONNX Runtime (no torch at query time; the same vectors) unless embed_backend is "torch".
     embed_model: str = "all-MiniLM-L6-v2"
     embed_path: Path | None = None
+    embed_backend: Literal["onnx", "torch"] = "onnx"
     embed_base_url: str | None = None
     embed_api_key: SecretStr = SecretStr("not-needed")
     embed_batch_size: int = 64
@@ -46,7 +57,7 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
 
     # Retrieve
-    top_k: int = Field(5, ge=1, le=50)
+    top_k: int = Field(5, ge=1, le=MAX_TOP_K)
     candidates: int = Field(30, ge=1)
     rerank: bool = True
     rrf_k: int = 60
@@ -73,13 +84,37 @@ class Settings(BaseSettings):
     # words (see rag/answer/abstain.py; calibrated on the tune half of the question set: eval/RESULTS.md).
     min_support: float = Field(0.35, ge=0.0, le=1.0)
 
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, name: str) -> str:
+        """Refuse a name Chroma would refuse later, with the rule rather than a regular expression."""
+        if not COLLECTION_NAME.fullmatch(name):
+            raise ValueError("must be 3 to 512 letters, digits, '.', '_' or '-', "
+                             "beginning and ending with a letter or digit")
+        return name
+
     @property
     def llm_configured(self) -> bool:
         """True when an OpenAI-compatible chat endpoint is set."""
         return bool(self.llm_base_url and self.llm_model)
 
 
+def variable_name(field: str) -> str:
+    """The environment variable that sets a field (an alias such as OPENAI_API_KEY stays as it is)."""
+    return field if field.isupper() else f"RAG_{field.upper()}"
+
+
+def settings_error(exc: ValidationError) -> SettingsError:
+    """One line naming each bad variable and what is wrong with it, instead of pydantic's report."""
+    problems = [f"{variable_name(str(error['loc'][0])) if error['loc'] else 'settings'}: "
+                f"{error['msg'].removeprefix('Value error, ')}" for error in exc.errors()]
+    return SettingsError("bad setting: " + "; ".join(problems))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read from the environment and .env once."""
-    return Settings()
+    """The process-wide settings, read from the environment and .env once; a bad value is a SettingsError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise settings_error(exc) from None

@@ -11,18 +11,30 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
 
 import chromadb
+from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.errors import ChromaError
 from llama_index.vector_stores.chroma import ChromaVectorStore
+from pydantic import TypeAdapter, ValidationError
 
-from rag.errors import IndexMismatchError
+from rag.errors import IndexDamagedError, IndexMismatchError
 from rag.settings import Settings
 
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+CHROMA_DIR = "chroma"  # the embedded store, inside the index folder
+KEYWORD_DIR = re.compile(r"keyword-\d+")  # a keyword folder's name; nothing else may be named by a manifest
+REBUILD_HINT = "rag index --rebuild"
+SHOWN_CHARS = 40  # of a damaged manifest's content, in its error message
+T = TypeVar("T")
 
 
 @dataclass
@@ -63,20 +75,31 @@ class Manifest:
 
     @classmethod
     def load(cls, index_dir: Path) -> Manifest | None:
-        """The committed manifest, or None when no index was ever completed here."""
+        """The committed manifest, or None when no index was ever completed here.
+
+        Anything else than a manifest this version wrote (empty, truncated, `null`, wrong
+        types, missing keys) is an IndexDamagedError naming the file and the repair command.
+        """
         path = index_dir / MANIFEST
-        if not path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return None
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("format_version") != FORMAT_VERSION:
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _damaged(path, f"unreadable: {getattr(exc, 'strerror', None) or exc}") from None
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise _damaged(path, "not valid JSON; empty or cut short") from None
+        if not isinstance(raw, dict):
+            raise _damaged(path, f"it holds {json.dumps(raw)[:SHOWN_CHARS]}, not a JSON object")
+        version = raw.get("format_version")
+        if isinstance(version, int) and version != FORMAT_VERSION:
             raise IndexMismatchError(
                 f"the index in {index_dir} was written by another version of this project "
-                f"(format {raw.get('format_version')}, expected {FORMAT_VERSION}). "
-                "Rebuild it with: rag index --rebuild"
+                f"(format {version}, expected {FORMAT_VERSION}). Rebuild it with: {REBUILD_HINT}"
             )
-        raw["documents"] = {k: DocumentEntry(**v) for k, v in raw["documents"].items()}
-        raw["skipped"] = [tuple(s) for s in raw.get("skipped", [])]
-        return cls(**raw)
+        return _validated(path, raw)
 
     def check_model(self, settings: Settings) -> None:
         """Refuse to query vectors made by a different embedding model than the configured one."""
@@ -88,6 +111,63 @@ class Manifest:
             )
 
 
+_SCHEMA = TypeAdapter(Manifest)
+
+
+def _damaged(path: Path, why: str) -> IndexDamagedError:
+    return IndexDamagedError(f"the index manifest {path} is damaged ({why}). Repair it with: {REBUILD_HINT}")
+
+
+def _validated(path: Path, raw: dict) -> Manifest:
+    """The manifest if every key is present with the type save() writes, else IndexDamagedError."""
+    missing = [f.name for f in fields(Manifest) if f.name not in raw]
+    if missing:
+        raise _damaged(path, f"missing {', '.join(missing)}")
+    try:
+        manifest = _SCHEMA.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise _damaged(path, f"{where}: {first['msg']}") from None
+    if not KEYWORD_DIR.fullmatch(manifest.keyword_dir):
+        raise _damaged(path, f"keyword_dir {manifest.keyword_dir!r} is not a keyword folder name")
+    return manifest
+
+
+def read_keyword_folder(index_dir: Path, manifest: Manifest, read: Callable[[Path], T]) -> tuple[Manifest, T]:
+    """read() the manifest's keyword folder; if a build removed it since, re-read the manifest once and retry.
+
+    A reader reads the manifest, then loads models for seconds, then opens the keyword
+    folder. Builds keep the previous generation's folder, so only a reader overtaken by
+    two builds finds its folder gone; it moves on to the newest generation.
+    """
+    try:
+        return manifest, read(index_dir / manifest.keyword_dir)
+    except FileNotFoundError:
+        newer = Manifest.load(index_dir)
+        if newer is None or newer.keyword_dir == manifest.keyword_dir:
+            raise
+        return newer, read(index_dir / newer.keyword_dir)
+
+
+def discard_embedded_store(settings: Settings) -> None:
+    """Delete the embedded Chroma folder and this process's handle on it, so the next client starts empty."""
+    path = settings.index_dir / CHROMA_DIR
+    _forget_system(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _forget_system(path: Path) -> None:
+    """Drop the Chroma system this process keeps for a folder.
+
+    Chroma keeps one per folder for the life of the process, even one that failed to
+    open; a later client would reuse the broken one instead of opening the folder again.
+    """
+    # Private attributes: Chroma has no public way to forget one folder's system.
+    SharedSystemClient._identifier_to_system.pop(str(path), None)  # noqa: SLF001
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)  # noqa: SLF001
+
+
 def chroma_client(settings: Settings) -> chromadb.ClientAPI:
     """A Chroma server client when RAG_CHROMA_HOST is set, else the embedded store in the index folder."""
     chroma_settings = chromadb.config.Settings(anonymized_telemetry=False)
@@ -95,7 +175,13 @@ def chroma_client(settings: Settings) -> chromadb.ClientAPI:
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
-    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+    path = settings.index_dir / CHROMA_DIR
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except ChromaError as exc:
+        _forget_system(path)
+        raise IndexDamagedError(f"the vector store {path} cannot be opened ({exc}). "
+                                f"If it is damaged, rebuild it with: {REBUILD_HINT}") from None
 
 
 def vector_store(settings: Settings, client: chromadb.ClientAPI | None = None) -> ChromaVectorStore:

@@ -4,29 +4,46 @@ Order matters for crash safety: new vectors are added first, then the keyword in
 is written to a fresh folder, then the manifest is replaced atomically (the commit),
 and only then are stale vectors and folders removed. A build killed at any point
 leaves the last committed manifest, and every passage it names, intact.
+
+One build at a time per index folder (a lock the OS releases if the builder dies), and
+the previous generation's keyword folder is kept, so a reader that read the manifest
+just before a commit can still open what it names.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
+import chromadb
+from chromadb.errors import ChromaError
 from llama_index.core.schema import TextNode
 
 from rag.components import Components, build_components, prompts
-from rag.components.store import DocumentEntry, Manifest, vector_store
-from rag.errors import LLMUnavailableError
+from rag.components.store import (
+    MANIFEST, DocumentEntry, Manifest, chroma_client, discard_embedded_store, vector_store,
+)
+from rag.errors import BuildBusy, IndexDamagedError, IndexMismatchError, LLMUnavailableError, RagError
 from rag.ingest.chunk import chunk_documents
-from rag.ingest.load import load_corpus
+from rag.ingest.load import LoadResult, load_corpus
 from rag.search.keyword import KeywordIndex, tokenize
 from rag.settings import Settings
 
 Progress = Callable[[float, str], None]
 log = logging.getLogger(__name__)
+
+LOCK_FILE = "build.lock"  # holds the running builder's pid
+PID_WAIT_S = 1.0  # how long to wait for a builder that has just taken the lock to write its pid
+PID_POLL_S = 0.05
+KEPT_EMPTY = "read as empty (being saved?); its previous passages are kept"
 
 
 @dataclass
@@ -56,6 +73,47 @@ def corpus_folder(settings: Settings, manifest: Manifest | None) -> Path:
     return Path(manifest.corpus_dir)
 
 
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's build lock, or raise BuildBusy naming the pid of the build that holds it.
+
+    flock() on an open file: the OS releases it when the holder exits or is killed, so a
+    crashed build never blocks the next one. The file stays; only the lock comes and goes.
+    """
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / LOCK_FILE, "a+", encoding="ascii")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise RagError(f"cannot use {index_dir} as the index folder ({exc.strerror or exc})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildBusy(f"an index build is already running (pid {_holder(handle)})") from None
+        _write_pid(handle, str(os.getpid()))
+        try:
+            yield
+        finally:
+            _write_pid(handle, "")  # before the lock goes, so no one reads a finished build's pid
+
+
+def _write_pid(handle: IO[str], pid: str) -> None:
+    handle.truncate(0)
+    handle.write(pid)
+    handle.flush()
+
+
+def _holder(handle: IO[str]) -> str:
+    """The pid the lock's holder wrote (it may be a moment from writing it after taking the lock)."""
+    deadline = time.monotonic() + PID_WAIT_S
+    while True:
+        handle.seek(0)
+        pid = handle.read().strip()
+        if pid or time.monotonic() > deadline:
+            return pid or "unknown"
+        time.sleep(PID_POLL_S)
+
+
 def build_index(
     settings: Settings,
     corpus_dir: Path | None = None,
@@ -64,79 +122,151 @@ def build_index(
     progress: Progress = _quiet,
     components: Components | None = None,
 ) -> BuildReport:
-    """Bring the index in settings.index_dir in line with the corpus folder (see corpus_folder)."""
+    """Bring the index in settings.index_dir in line with the corpus folder (see corpus_folder).
+
+    rebuild drops the index first, and also repairs one whose manifest or embedded store is damaged.
+    """
+    with build_lock(settings.index_dir):
+        return _build(settings, Path(corpus_dir) if corpus_dir else None, rebuild, progress,
+                      components or build_components(settings))
+
+
+def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress: Progress,
+           components: Components) -> BuildReport:
+    """build_index's work, under the build lock."""
     started = time.perf_counter()
-    components = components or build_components(settings)
-    old = Manifest.load(settings.index_dir)
-    corpus_dir = Path(corpus_dir) if corpus_dir else corpus_folder(settings, old)
+    old = _previous_manifest(settings, rebuild)
+    corpus_dir = corpus_dir or corpus_folder(settings, old)
     if old is not None and not rebuild:
         old.check_model(settings)
 
     progress(0.02, "reading articles")
     known = {d.doc_hash: d.language for d in old.documents.values()} if old and not rebuild else None
-    loaded = load_corpus(corpus_dir, known)  # before any change: a bad folder leaves the index as it was
-    if rebuild:
-        _wipe(settings, components)
-        old = None
-    store = vector_store(settings, components.chroma)
+    # Read before any change: a bad folder leaves the index as it was.
+    loaded = load_corpus(corpus_dir, known, settings.max_article_bytes)
+    store = vector_store(settings, _wipe(settings, components) if rebuild else components.chroma)
+    old = None if rebuild else old
     collection = store._collection  # noqa: SLF001 - the raw collection is needed for id housekeeping
-    _drop_uncommitted(collection, old)
+    stored = _drop_uncommitted(collection, old)
+    tokens = _previous_tokens(settings, old)
+    intact = _intact_documents(old, stored, tokens)
 
-    old_docs = old.documents if old else {}
-    changed = [d for d in loaded.documents if old_docs.get(d.id_, None) is None
-               or old_docs[d.id_].doc_hash != d.metadata["doc_hash"]]
-    changed_ids = {d.id_ for d in changed}
+    changed = [d for d in loaded.documents if d.id_ not in intact
+               or intact[d.id_].doc_hash != d.metadata["doc_hash"]]
     progress(0.1, f"chunking {len(changed)} changed of {len(loaded.documents)} articles")
     new_nodes = chunk_documents(changed, settings)
-    known = old.chunk_ids if old else set()
-    to_embed = [n for n in new_nodes if n.id_ not in known]
+    to_embed = [n for n in new_nodes if n.id_ not in stored]
     _embed_and_add(to_embed, components, store, progress)
 
     progress(0.9, "writing the keyword index")
-    manifest = Manifest(embed_model=settings.embed_model, skipped=loaded.skipped,
+    kept = [name for name in loaded.empty if name in intact]  # an editor may be saving them right now
+    skipped = [(name, KEPT_EMPTY if name in kept else why) for name, why in loaded.skipped]
+    manifest = _new_manifest(settings, corpus_dir, loaded, skipped, new_nodes, intact, kept)
+    manifest.keyword_dir = _write_keyword_index(components, tokens, manifest, new_nodes)
+    manifest.save(settings.index_dir)
+
+    stale = sorted(stored - manifest.chunk_ids)
+    if stale:
+        collection.delete(ids=stale)
+    _remove_old_keyword_dirs(settings.index_dir, keep={manifest.keyword_dir, old.keyword_dir if old else ""})
+    progress(1.0, "done")
+    return BuildReport(
+        documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=len(to_embed),
+        removed=len(stale), unchanged_documents=len(loaded.documents) - len(changed),
+        skipped=skipped, seconds=time.perf_counter() - started,
+    )
+
+
+def _previous_manifest(settings: Settings, rebuild: bool) -> Manifest | None:
+    """The committed manifest; for a rebuild, None when it is damaged or foreign (it is about to go)."""
+    try:
+        return Manifest.load(settings.index_dir)
+    except IndexMismatchError:
+        if rebuild:
+            return None
+        raise
+
+
+def _intact_documents(
+    old: Manifest | None, stored: set[str], tokens: dict[str, list[str]]
+) -> dict[str, DocumentEntry]:
+    """The committed articles whose every passage is in the vector store and has its keyword tokens.
+
+    The others are chunked again: their missing vectors are embedded, their tokens
+    recomputed, so `rag index` repairs a store or keyword folder that lost passages.
+    """
+    if old is None:
+        return {}
+    return {name: entry for name, entry in old.documents.items()
+            if all(cid in stored and cid in tokens for cid in entry.chunk_ids)}
+
+
+def _new_manifest(
+    settings: Settings, corpus_dir: Path, loaded: LoadResult, skipped: list[tuple[str, str]],
+    new_nodes: list[TextNode], intact: dict[str, DocumentEntry], kept: list[str],
+) -> Manifest:
+    """The manifest to commit: each article read with its unchanged or new passages, then the kept ones."""
+    manifest = Manifest(embed_model=settings.embed_model, skipped=skipped,
                         corpus_dir=str(corpus_dir.resolve()))
     by_doc: dict[str, list[TextNode]] = {}
     for node in new_nodes:
         by_doc.setdefault(node.ref_doc_id, []).append(node)
     for doc in loaded.documents:
-        unchanged = old_docs.get(doc.id_) if doc.id_ not in changed_ids else None
-        ids = unchanged.chunk_ids if unchanged else [n.id_ for n in by_doc.get(doc.id_, [])]
-        manifest.documents[doc.id_] = DocumentEntry(
-            doc_hash=doc.metadata["doc_hash"], title=doc.metadata["title"],
-            language=doc.metadata["language"], chunk_ids=ids,
-        )
-    manifest.keyword_dir = _write_keyword_index(components, old, manifest, new_nodes)
-    manifest.save(settings.index_dir)
-
-    stale = sorted(known - manifest.chunk_ids)
-    if stale:
-        collection.delete(ids=stale)
-    _remove_old_keyword_dirs(settings.index_dir, keep=manifest.keyword_dir)
-    progress(1.0, "done")
-    return BuildReport(
-        documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=len(to_embed),
-        removed=len(stale), unchanged_documents=len(loaded.documents) - len(changed),
-        skipped=loaded.skipped, seconds=time.perf_counter() - started,
-    )
+        entry = intact.get(doc.id_)
+        if entry is None or entry.doc_hash != doc.metadata["doc_hash"]:
+            entry = DocumentEntry(doc_hash=doc.metadata["doc_hash"], title=doc.metadata["title"],
+                                  language=doc.metadata["language"],
+                                  chunk_ids=[n.id_ for n in by_doc.get(doc.id_, [])])
+        manifest.documents[doc.id_] = entry
+    for name in kept:
+        log.warning("%s was read as empty; its previous passages are kept", name)
+        manifest.documents[name] = intact[name]
+    return manifest
 
 
-def _wipe(settings: Settings, components: Components) -> None:
-    """Forget the index: its collection (embedded or on a server) and its folder."""
-    client = components.chroma
-    if settings.collection in [c.name for c in client.list_collections()]:
-        client.delete_collection(settings.collection)
+def _wipe(settings: Settings, components: Components) -> chromadb.ClientAPI:
+    """Forget the index: its collection (embedded or on a server) and its folder.
+
+    Returns the Chroma client to build with: an embedded store that cannot be opened (a
+    damaged chroma.sqlite3) is deleted and made anew.
+    """
+    try:
+        client = components.chroma
+        if settings.collection in [c.name for c in client.list_collections()]:
+            client.delete_collection(settings.collection)
+    except (ChromaError, IndexDamagedError) as exc:
+        if settings.chroma_host or components.client_override is not None:
+            raise
+        log.warning("the vector store could not be opened (%s); it is made anew", exc)
+        discard_embedded_store(settings)
+        client = components.chroma = chroma_client(settings)
     for path in settings.index_dir.glob("keyword-*"):
         shutil.rmtree(path, ignore_errors=True)
-    (settings.index_dir / "manifest.json").unlink(missing_ok=True)
+    (settings.index_dir / MANIFEST).unlink(missing_ok=True)
+    return client
 
 
-def _drop_uncommitted(collection, old: Manifest | None) -> None:
-    """Delete vectors a killed build added but never committed."""
+def _drop_uncommitted(collection, old: Manifest | None) -> set[str]:
+    """Delete vectors a killed build added but never committed; returns the committed ids it holds."""
     committed = old.chunk_ids if old else set()
     present = set(collection.get(include=[])["ids"])
     leftovers = sorted(present - committed)
     for start in range(0, len(leftovers), 5000):
         collection.delete(ids=leftovers[start : start + 5000])
+    return present & committed
+
+
+def _previous_tokens(settings: Settings, old: Manifest | None) -> dict[str, list[str]]:
+    """The passages' tokens saved by the last build, or nothing when they are missing or damaged."""
+    if old is None:
+        return {}
+    try:
+        tokens = KeywordIndex.load_tokens(settings.index_dir / old.keyword_dir)
+    except (OSError, ValueError) as exc:
+        log.warning("the keyword tokens of %s cannot be read (%s); the passages are tokenized again",
+                    old.keyword_dir, exc)
+        return {}
+    return tokens if isinstance(tokens, dict) else {}
 
 
 def _embed_and_add(nodes: list[TextNode], components: Components, store, progress: Progress) -> None:
@@ -182,11 +312,13 @@ def _english_gloss(components: Components) -> Callable[[str], str] | None:
 
 
 def _write_keyword_index(
-    components: Components, old: Manifest | None, manifest: Manifest, new_nodes: list[TextNode]
+    components: Components, cached: dict[str, list[str]], manifest: Manifest, new_nodes: list[TextNode]
 ) -> str:
-    """Tokenize only passages not seen before, then write BM25 into a new folder; returns its name."""
+    """Tokenize only passages not seen before (cached holds the others), then write BM25 into a new folder.
+
+    Returns the folder's name.
+    """
     settings = components.settings
-    cached = KeywordIndex.load_tokens(settings.index_dir / old.keyword_dir if old else None)
     gloss = _english_gloss(components)
     for node in new_nodes:
         if node.id_ not in cached:
@@ -211,7 +343,8 @@ def dictionary_gloss_tokens(components: Components, text: str, language: str) ->
     return tokenize(" ".join(words), "en")
 
 
-def _remove_old_keyword_dirs(index_dir: Path, keep: str) -> None:
+def _remove_old_keyword_dirs(index_dir: Path, keep: set[str]) -> None:
+    """Remove the keyword folders of older generations (and of killed builds), keeping those in keep."""
     for path in index_dir.glob("keyword-*"):
-        if path.name != keep:
+        if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -1,7 +1,8 @@
 """Uploads: files a user adds through the window become articles in the corpus folder, safely.
 
 Names are reduced to a plain basename, content is decoded and written as UTF-8, and
-nothing is ever written outside the corpus folder.
+nothing is ever written outside the corpus folder. An upload never replaces an article:
+one named like an existing article is refused unless its text is the same.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rag.errors import UploadRejected
-from rag.ingest.load import SUPPORTED_SUFFIXES, decode
+from rag.ingest.load import SUPPORTED_SUFFIXES, decode, read_article_bytes
 
 MAX_NAME_BYTES = 200
 
@@ -77,16 +78,35 @@ def save_uploads(
                 raise UploadRejected("this name points outside the articles folder")
             if target.exists() and not target.is_file():
                 raise UploadRejected("a folder with this name exists")
-            corpus.mkdir(parents=True, exist_ok=True)
-            tmp = corpus / f".upload-{secrets.token_hex(6)}.tmp"
-            try:
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
+            if target.exists():
+                _refuse_replacing(target, text)  # the same text again is no change: nothing to write
+            else:
+                _write_new(target, text)
             saved.append(name)
         except UploadRejected as exc:
             rejected.append((shown, str(exc)))
         except OSError as exc:
             rejected.append((shown, f"could not be saved ({exc.strerror or exc})"))
     return saved, rejected
+
+
+def _refuse_replacing(target: Path, text: str) -> None:
+    """Refuse an upload that would replace an article with a different text (the same text is no change)."""
+    try:
+        same = decode(read_article_bytes(target), target.name) == text
+    except (OSError, ValueError):
+        same = False
+    if not same:
+        raise UploadRejected(f"an article named {target.name} already exists with a different text; "
+                             "rename the file to add it, or delete the old article first")
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write an article as UTF-8 through a temporary file, so a reader never sees half of it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".upload-{secrets.token_hex(6)}.tmp"
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

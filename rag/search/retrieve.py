@@ -13,7 +13,7 @@ from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores import FilterCondition, MetadataFilter, MetadataFilters
 
 from rag.components import Components
-from rag.components.store import Manifest, vector_store
+from rag.components.store import Manifest, read_keyword_folder, vector_store
 from rag.errors import EmbeddingUnavailableError, IndexMissingError
 from rag.schema import Filters, Passage
 from rag.search.evidence import Evidence
@@ -41,12 +41,11 @@ class Retriever:
             raise IndexMissingError(f"no index in {settings.index_dir}; build one with: rag index")
         manifest.check_model(settings)
         self.settings = settings
-        self.manifest = manifest
         self.store = vector_store(settings, components.chroma)
         self.index = VectorStoreIndex.from_vector_store(self.store, embed_model=components.embed_model)
-        self.keyword = KeywordIndex.load(settings.index_dir / manifest.keyword_dir)
+        self.manifest, self.keyword = read_keyword_folder(settings.index_dir, manifest, KeywordIndex.load)
         self.glossary = components.glossary
-        self._ids = manifest.chunk_ids
+        self._ids = self.manifest.chunk_ids
         self._nodes: dict[str, BaseNode] = {}
 
     def allowed_ids(self, filters: Filters) -> set[str]:
