@@ -119,8 +119,13 @@ def _answer_row(q: Question, kind: str, answer, seconds: float, corpus_dir: Path
 
 
 def _verbatim(quote: str, path: Path) -> bool:
-    nfc = unicodedata.normalize
-    return bool(quote) and path.is_file() and nfc("NFC", quote) in nfc("NFC", path.read_text(encoding="utf-8"))
+    """True when the quote occurs word for word in the article as the loader reads it (any format)."""
+    from rag.ingest.load import read_text
+
+    try:
+        return bool(quote) and unicodedata.normalize("NFC", quote) in read_text(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _mean(values: list[float]) -> float:

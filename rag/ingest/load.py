@@ -1,5 +1,9 @@
 """Load: read a folder of articles into llama-index Documents, with language and title.
 
+Articles are text (.txt, .md), PDF, Word (.docx) or HTML (.html, .htm). Each format's
+text and title come from one extractor, chosen by the file's suffix in extract(); read_text()
+goes through the same extractor, so the quote check sees exactly the text that was indexed.
+
 Files that cannot be used (binary, empty, unreadable, undecodable, too large, not a
 regular file, a link leading out of the folder, a name that is not UTF-8) are skipped
 and named, never fatal, so one bad file does not cost the user the rest of the corpus.
@@ -10,11 +14,16 @@ the build, a link to /dev/zero would fill memory, a link to /etc/passwd would le
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
+import re
 import stat
 import unicodedata
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -26,7 +35,9 @@ from rag.text import detect_language
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+BINARY_SUFFIXES = (".pdf", ".docx")  # stored as their bytes, never decoded as text
+TITLE_MAX = 120  # display width (a CJK character counts two)
 EMPTY = "empty file"
 LINK_OUT_OF_FOLDER = "a link to a folder outside the articles folder"
 _SPECIAL_FILES = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
@@ -73,11 +84,47 @@ def decode(data: bytes, name: str = "") -> str:
         return str(match)
 
 
+# A leading line (or the start of one) that is metadata, not a headline: " date 2024-04 …", "Published: 5 Apr 2024".
+_DATE = (r"(?:\d{4}-\d{1,2}(?:-\d{1,2})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+         r"|\d{1,2}\.?\s+[^\W\d_]{3,9}\.?,?\s+\d{4}|[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4})"
+         r"(?:,?\s*(?:kl\.?\s*)?\d{1,2}[:.]\d{2}(?::\d{2})?)?")
+_METADATA = re.compile(
+    r"^\s*(?:(?:date|dato|published|updated|posted|publiceret|opdateret)\s*[:：]?\s*(?:" + _DATE + r"|\d{4})"
+    r"|" + _DATE + r")(?!\w)\s*[-–—|:·]?\s*",
+    re.I,
+)
+# A label before the headline: "Summary:", "摘要:", "Title:".
+_LABEL = re.compile(r"^\s*(?:summary|title|headline|resumé|overskrift|摘要|标题|ملخص|العنوان)\s*[:：]\s*", re.I)
+_CUT_AFTER = " ,，、;；:：-–—"
+
+
+def _width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def clean_title(line: str, limit: int = TITLE_MAX) -> str:
+    """A title on one line, cut at a word boundary with "…" when wider than limit."""
+    title = " ".join(line.split())
+    if sum(_width(ch) for ch in title) <= limit:
+        return title
+    width, end = 0, 0
+    for end, ch in enumerate(title):
+        width += _width(ch)
+        if width > limit - 1:  # room for the "…"
+            break
+    head = title[:end]
+    cut = max(head.rfind(ch) for ch in _CUT_AFTER)
+    if cut >= len(head) // 2:  # a boundary in the second half; otherwise (CJK, one long word) cut where it is
+        head = head[:cut]
+    return head.rstrip(" ,，、;；:：-–—") + "…"
+
+
 def title_of(text: str) -> str:
-    """The first non-empty line, which is the headline in these articles."""
+    """The first line that holds a headline (metadata and labels before it left out), cleaned."""
     for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:160]
+        line = _LABEL.sub("", _METADATA.sub("", line.strip().lstrip("#").strip(), count=1), count=1)
+        if line.strip() and re.search(r"\w", line):
+            return clean_title(line)
     return ""
 
 
@@ -121,9 +168,176 @@ def _normalised(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("\r\n", "\n")
 
 
+@dataclass
+class Extracted:
+    """An article's text (NFC, \\n line ends, one paragraph a line) and the title its document gives."""
+
+    text: str
+    title: str
+
+
+def _paragraphs(blocks: list[str]) -> str:
+    """Paragraphs with their inner whitespace collapsed, one to a line, a blank line between them."""
+    return "\n\n".join(p for p in (" ".join(b.split()) for b in blocks) if p)
+
+
+def _title_or_first_line(title: str | None, text: str) -> str:
+    title = " ".join((title or "").split())
+    return clean_title(title) if title and re.search(r"\w", title) else title_of(text)
+
+
+def extract_plain(data: bytes, name: str) -> Extracted:
+    """A .txt or .md file: decoded as it is; the title is its first line that is not metadata."""
+    text = _normalised(decode(data, name))
+    return Extracted(text, title_of(text))
+
+
+_PLACEHOLDER_TITLE = re.compile(r"^(?:untitled|document\d*|microsoft (?:word|powerpoint) - .*|.*\.(?:docx?|pdf|tex))$",
+                                re.I)
+
+
+def extract_pdf(data: bytes, name: str) -> Extracted:
+    """A PDF's text layer, page by page; the title from its /Title metadata, else its first line."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValueError("an encrypted PDF")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except ValueError as exc:
+        raise ValueError(f"not a readable PDF ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on a damaged file
+        raise ValueError(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    # Lines inside a page are kept (PDF has no paragraphs, only lines); pages are paragraphs.
+    text = _normalised("\n\n".join(
+        "\n".join(" ".join(line.split()) for line in page.splitlines() if line.strip()) for page in pages
+    ).strip())
+    if not text.strip():
+        raise ValueError("the PDF has no text layer (a scan?)")
+    title = _normalised(str(title or "")).strip()
+    if _PLACEHOLDER_TITLE.match(title):  # what a converter wrote, not the author
+        title = ""
+    return Extracted(text, _title_or_first_line(title, text))
+
+
+MAX_UNZIPPED = 200_000_000  # a .docx that unpacks to more is refused (a zip bomb)
+
+
+def extract_docx(data: bytes, name: str) -> Extracted:
+    """A Word file's paragraphs and table cells in order; the title from its core properties,
+    else its first Title- or Heading-styled paragraph, else its first line."""
+    import docx
+    from docx.table import Table
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+                raise ValueError("it unpacks to more than 200 MB")
+        document = docx.Document(io.BytesIO(data))
+        blocks: list[str] = []
+        heading = ""
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                blocks += [p.text for row in item.rows for cell in row.cells for p in cell.paragraphs]
+                continue
+            style = (item.style.name if item.style is not None else "") or ""
+            if not heading and item.text.strip() and style.startswith(("Title", "Heading")):
+                heading = item.text
+            blocks.append(item.text)
+        title = document.core_properties.title or heading
+    except ValueError as exc:
+        raise ValueError(f"not a readable Word file ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many kinds on a damaged file
+        raise ValueError(f"not a readable Word file ({type(exc).__name__}: {exc})") from None
+    text = _normalised(_paragraphs(blocks))
+    return Extracted(text, _title_or_first_line(_normalised(title), text))
+
+
+class _HTMLText(HTMLParser):
+    """Collects an HTML page's visible text by block, its <title> and its first <h1>."""
+
+    BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+              "table", "section", "article", "header", "footer", "blockquote", "pre", "hr", "dt", "dd",
+              "figcaption", "main", "aside", "nav", "address", "title", "body"}
+    HIDDEN = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = [""]
+        self.hidden = 0
+        self.title: str | None = None
+        self.h1: str | None = None
+        self._in: str | None = None  # "title" or "h1" while inside one
+        self._grab = ""
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("title", "h1") and self._in is None and getattr(self, tag) is None:
+            self._in, self._grab = tag, ""
+        if tag in self.HIDDEN and tag != "head":
+            self.hidden += 1
+        if tag in self.BLOCKS:
+            self.blocks.append("")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag in self.BLOCKS:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            if tag == "title":
+                self.title = self._grab
+            else:
+                self.h1 = self._grab
+            self._in = None
+        if tag in self.HIDDEN and tag != "head" and self.hidden:
+            self.hidden -= 1
+        if tag in self.BLOCKS:
+            self.blocks.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._grab += data
+        if not self.hidden and self._in != "title":
+            self.blocks[-1] += data
+
+
+def extract_html(data: bytes, name: str) -> Extracted:
+    """An HTML page's visible text, one block a paragraph; the title from <title>, else the first <h1>."""
+    parser = _HTMLText()
+    try:
+        parser.feed(decode(data, name))
+        parser.close()
+    except AssertionError as exc:  # html.parser's way to refuse some malformed markup
+        raise ValueError(f"not readable HTML ({exc})") from None
+    text = _normalised(_paragraphs(parser.blocks))
+    return Extracted(text, _title_or_first_line(_normalised(parser.title or parser.h1 or ""), text))
+
+
+EXTRACTORS: dict[str, Callable[[bytes, str], Extracted]] = {
+    ".txt": extract_plain, ".md": extract_plain, ".pdf": extract_pdf, ".docx": extract_docx,
+    ".html": extract_html, ".htm": extract_html,
+}
+
+
+def extract(data: bytes, name: str) -> Extracted:
+    """A file's text and title by its suffix (ValueError when it cannot be read as that format)."""
+    suffix = Path(name).suffix.lower()
+    extractor = EXTRACTORS.get(suffix)
+    if extractor is None:
+        raise ValueError(f"not a supported kind of file ({', '.join(SUPPORTED_SUFFIXES)})")
+    return extractor(data, name)
+
+
+def read_extracted(path: Path, name: str = "", max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Extracted:
+    """A file's text and title, read through the extractor for its suffix."""
+    return extract(read_article_bytes(path, max_bytes), name or path.name)
+
+
 def read_text(path: Path, name: str = "", max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> str:
-    """A file's text as every stage sees it: decoded, NFC-normalised, with \\n line ends."""
-    return _normalised(decode(read_article_bytes(path, max_bytes), name or path.name))
+    """A file's text as every stage sees it: extracted by its format, NFC-normalised, with \\n line ends."""
+    return read_extracted(path, name, max_bytes).text
 
 
 def read_document(path: Path, root: Path, known_languages: dict[str, str] | None = None,
@@ -134,7 +348,8 @@ def read_document(path: Path, root: Path, known_languages: dict[str, str] | None
     file is not run through langdetect again on every re-index.
     """
     name = path.relative_to(root).as_posix()
-    text = read_text(path, name, max_bytes)
+    extracted = read_extracted(path, name, max_bytes)
+    text = extracted.text
     if not text.strip():
         raise EmptyArticle(EMPTY)
     doc_hash = content_hash(text)
@@ -144,7 +359,7 @@ def read_document(path: Path, root: Path, known_languages: dict[str, str] | None
         text=text,
         metadata={
             "file_name": name,
-            "title": title_of(text),
+            "title": extracted.title,
             "language": language,
             "doc_hash": doc_hash,
         },
@@ -180,7 +395,8 @@ def find_files(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         for linked in (Path(folder, d) for d in dirs if os.path.islink(os.path.join(folder, d))):
             if _outside(linked, corpus_dir):
                 skipped.append((shown_name(linked, corpus_dir), LINK_OUT_OF_FOLDER))
-        files += [Path(folder, n) for n in names if not n.startswith(".") and n.endswith(SUPPORTED_SUFFIXES)]
+        files += [Path(folder, n) for n in names
+                  if not n.startswith(".") and n.lower().endswith(SUPPORTED_SUFFIXES)]
     return sorted(files), skipped
 
 

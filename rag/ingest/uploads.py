@@ -1,6 +1,7 @@
 """Uploads: files a user adds through the window become articles in the corpus folder, safely.
 
-Names are reduced to a plain basename, content is decoded and written as UTF-8, and
+Names are reduced to a plain basename; text (.txt, .md, .html) is decoded and written as
+UTF-8, PDF and Word files are kept as their own bytes once they are known to parse; and
 nothing is ever written outside the corpus folder. An upload never replaces an article:
 one named like an existing article is refused unless its text is the same.
 """
@@ -15,13 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rag.errors import UploadRejected
-from rag.ingest.load import SUPPORTED_SUFFIXES, decode, read_article_bytes
+from rag.ingest.load import BINARY_SUFFIXES, SUPPORTED_SUFFIXES, decode, extract, read_article_bytes
 
 MAX_NAME_BYTES = 200
+ACCEPTED = "only text (.txt and .md), PDF (.pdf), Word (.docx) and HTML (.html, .htm) files are accepted"
 
 
 def safe_file_name(name: str) -> str:
-    """A plain file name for the corpus folder: basename only, no traversal, .txt or .md."""
+    """A plain file name for the corpus folder: basename only, no traversal, a supported suffix (lower case)."""
     base = re.split(r"[\\/]", str(name))[-1]
     base = unicodedata.normalize("NFC", base)
     base = "".join(ch for ch in base if ch.isprintable())
@@ -30,7 +32,7 @@ def safe_file_name(name: str) -> str:
         raise UploadRejected("the file has no usable name")
     suffix = Path(base).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UploadRejected(f"only {' and '.join(SUPPORTED_SUFFIXES)} files are accepted")
+        raise UploadRejected(ACCEPTED)
     stem = Path(base).stem
     if not stem.strip(". "):
         raise UploadRejected("the file has no usable name")
@@ -42,7 +44,7 @@ def safe_file_name(name: str) -> str:
 def save_uploads(
     files: Sequence[str | Path | tuple[str, str | Path]], corpus_dir: Path, max_bytes: int
 ) -> tuple[list[str], list[tuple[str, str]]]:
-    """Copy uploaded files into the corpus folder as UTF-8 text.
+    """Copy uploaded files into the corpus folder: text as UTF-8, PDF and Word files as they are.
 
     Each file is a path (its name is used) or (claimed name, path). Returns the saved
     file names and (name, reason) for each rejected file. Nothing is written outside
@@ -65,23 +67,16 @@ def save_uploads(
                 raise UploadRejected(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
             if size == 0:
                 raise UploadRejected("the file is empty")
-            try:
-                text = decode(source.read_bytes(), name)
-            except ValueError as exc:
-                raise UploadRejected(f"not readable as text ({exc})") from None
-            except OSError as exc:
-                raise UploadRejected(f"the upload could not be read ({exc.strerror or exc})") from None
-            if not text.strip():
-                raise UploadRejected("the file holds no text")
+            content = _content(source, name)
             target = corpus / name
             if target.is_symlink() or target.resolve().parent != corpus:
                 raise UploadRejected("this name points outside the articles folder")
             if target.exists() and not target.is_file():
                 raise UploadRejected("a folder with this name exists")
             if target.exists():
-                _refuse_replacing(target, text)  # the same text again is no change: nothing to write
+                _refuse_replacing(target, content)  # the same content again is no change: nothing to write
             else:
-                _write_new(target, text)
+                _write_new(target, content)
             saved.append(name)
         except UploadRejected as exc:
             rejected.append((shown, str(exc)))
@@ -90,10 +85,27 @@ def save_uploads(
     return saved, rejected
 
 
-def _refuse_replacing(target: Path, text: str) -> None:
-    """Refuse an upload that would replace an article with a different text (the same text is no change)."""
+def _content(source: Path, name: str) -> str | bytes:
+    """What is written for an upload: a text file's decoded text, a PDF or Word file's bytes once they parse."""
     try:
-        same = decode(read_article_bytes(target), target.name) == text
+        data = source.read_bytes()
+    except OSError as exc:
+        raise UploadRejected(f"the upload could not be read ({exc.strerror or exc})") from None
+    binary = Path(name).suffix in BINARY_SUFFIXES
+    try:
+        text = extract(data, name).text
+    except ValueError as exc:
+        raise UploadRejected(str(exc) if binary else f"not readable as text ({exc})") from None
+    if not text.strip():
+        raise UploadRejected("the file holds no text")
+    return data if binary else decode(data, name)
+
+
+def _refuse_replacing(target: Path, content: str | bytes) -> None:
+    """Refuse an upload that would replace an article with a different content (the same is no change)."""
+    try:
+        data = read_article_bytes(target)
+        same = (data if isinstance(content, bytes) else decode(data, target.name)) == content
     except (OSError, ValueError):
         same = False
     if not same:
@@ -101,12 +113,15 @@ def _refuse_replacing(target: Path, text: str) -> None:
                              "rename the file to add it, or delete the old article first")
 
 
-def _write_new(target: Path, text: str) -> None:
-    """Write an article as UTF-8 through a temporary file, so a reader never sees half of it."""
+def _write_new(target: Path, content: str | bytes) -> None:
+    """Write an article (text as UTF-8) through a temporary file, so a reader never sees half of it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".upload-{secrets.token_hex(6)}.tmp"
     try:
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            tmp.write_text(content, encoding="utf-8")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
