@@ -10,14 +10,17 @@ first answer, index already built), retrieval and offline-answer latency p50/p95
 changes. Bigger corpora come from bench/corpus.py (seeded recombination of the five
 bundled articles).
 
-Embedding MiniLM on a 2-core CPU runs at a few dozen passages a second, the same model
-and code path for both systems, so --embed auto measures that rate first and, for a size
-whose real embedding would not fit the time budget, builds BOTH systems from
-precomputed vectors: each passage's vector is the length-weighted mean of real MiniLM
-vectors of the bundled paragraphs it is made of, computed once. Build time at that size
-then measures chunking, storage and keyword indexing, not embedding; the table adds a
-projected build time with embedding (measured rate x passages). Queries are always
-embedded by the real model, so retrieval latency and memory are real.
+Both systems embed with the same MiniLM weights: the project on ONNX Runtime (its
+default), stock on torch through llama-index's HuggingFaceEmbedding (the quick start's
+way). The project's one-time ONNX export is made before anything is timed and reported
+on its own. Embedding on a 2-core CPU runs at a few dozen passages a second, so --embed
+auto measures each system's rate first and, for a size whose real embedding would not
+fit the time budget at the slower rate, builds BOTH systems from precomputed vectors:
+each passage's vector is the length-weighted mean of real MiniLM vectors of the bundled
+paragraphs it is made of, computed once. Build time at that size then measures chunking,
+storage and keyword indexing, not embedding; the table adds a projected build time with
+embedding (each system's measured rate x its passages). Queries are always embedded by
+the real model, so retrieval latency and memory are real.
 
 --quick runs the bundled corpus only (about a minute).
 """
@@ -43,6 +46,8 @@ N_QUESTIONS = 30
 # Per system and size, real embedding is planned only if it is projected to take less than this.
 REAL_EMBED_BUDGET_S = 90.0
 CHILD_TIMEOUT_S = 1200
+# The embedding backend of each system: the same MiniLM weights; stock runs them the quick start's way.
+BACKENDS = {"project": "onnx", "stock": "torch"}
 FALLBACK_QUESTIONS = ["How many people were on Meta's Probability team?",
                       "What severance did Zuckerberg promise?", "How many employees did Meta lay off?"]
 EDIT = ("Correction (bench edit): an earlier version of this article misstated the date of "
@@ -62,10 +67,10 @@ TARGETS = [
 # ----------------------------------------------------------------------------- children
 
 
-def _settings(index_dir: str, corpus_dir: str | None = None):
+def _settings(index_dir: str, corpus_dir: str | None = None, backend: str = BACKENDS["project"]):
     from rag.settings import BUNDLED_CORPUS, Settings
 
-    return Settings(_env_file=None, index_dir=Path(index_dir),
+    return Settings(_env_file=None, index_dir=Path(index_dir), embed_backend=backend,
                     corpus_dir=Path(corpus_dir) if corpus_dir else BUNDLED_CORPUS)
 
 
@@ -180,7 +185,7 @@ def child_embed_rate(spec: dict) -> dict:
     from rag.ingest.load import load_corpus
     from rag.components.embed import make_embed_model
 
-    settings = _settings(spec["index"])
+    settings = _settings(spec["index"], backend=spec["backend"])
     nodes = chunk_documents(load_corpus(settings.corpus_dir).documents, settings)
     texts = [n.get_content(metadata_mode="embed") for n in nodes]
     texts = (texts * (spec["n"] // len(texts) + 1))[: spec["n"]]
@@ -192,6 +197,16 @@ def child_embed_rate(spec: dict) -> dict:
     seconds = time.perf_counter() - loaded
     return {"passages": len(texts), "seconds": seconds, "rate": len(texts) / seconds,
             "model_load_s": loaded - started}
+
+
+def child_onnx_export(spec: dict) -> dict:
+    from rag.components.embed import bundled_minilm
+    from rag.components.onnx_embed import cache_file, ensure_onnx_model
+
+    cached = cache_file(bundled_minilm()).exists()
+    started = time.perf_counter()
+    ensure_onnx_model(bundled_minilm())
+    return {"seconds": time.perf_counter() - started, "cached": cached}
 
 
 def child_paragraph_vectors(spec: dict) -> dict:
@@ -226,7 +241,7 @@ def child_build_stock(spec: dict) -> dict:
 
     import rag.eval.stock as stock
 
-    settings = _settings(spec["index"], spec["corpus"])
+    settings = _settings(spec["index"], spec["corpus"], backend=BACKENDS["stock"])
     model = _patch_embedder(stock, spec.get("vectors"))
     started = time.perf_counter()
     client = chromadb.PersistentClient(path=str(Path(spec["index"]) / "chroma"),
@@ -273,8 +288,9 @@ def child_query_stock(spec: dict) -> dict:
     client = chromadb.PersistentClient(path=str(Path(spec["index"]) / "chroma"),
                                        settings=chromadb.config.Settings(anonymized_telemetry=False))
     collection = client.get_collection(client.list_collections()[0].name)
+    embed_model = make_embed_model(_settings(spec["index"], backend=BACKENDS["stock"]))
     index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=collection),
-                                               embed_model=make_embed_model(_settings(spec["index"])))
+                                               embed_model=embed_model)
     retriever = index.as_retriever(similarity_top_k=5)
     retriever.retrieve(warmup[0])
     cold = time.time() - spec["spawn_t"]
@@ -289,7 +305,8 @@ def child_query_stock(spec: dict) -> dict:
 
 
 CHILDREN = {
-    "embed_rate": child_embed_rate, "paragraph_vectors": child_paragraph_vectors,
+    "embed_rate": child_embed_rate, "onnx_export": child_onnx_export,
+    "paragraph_vectors": child_paragraph_vectors,
     "build_project": child_build_project, "build_stock": child_build_stock,
     "query_project": child_query_project, "query_stock": child_query_stock,
 }
@@ -317,7 +334,7 @@ class Bench:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
         self.env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", ANONYMIZED_TELEMETRY="False",
                         TRANSFORMERS_NO_ADVISORY_WARNINGS="1", PYTHONWARNINGS="ignore")
-        if threads:  # torch's intra-op threads, the same for both systems
+        if threads:  # intra-op threads of torch and ONNX Runtime, the same for both systems
             self.env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
 
     def say(self, text: str) -> None:
@@ -419,12 +436,12 @@ def run_size(bench: Bench, size: str, vectors: str, npz: Path | None, questions:
     build = bench.child("build_stock", index=str(stock_dir), corpus=str(corpus), vectors=vec)
     s.update(build_s=build["seconds"], chunks=build["chunks"], build_peak_rss_mib=build["peak_rss_mib"],
              vector_lookup_s=build["vector_lookup_s"])
-    for side, folder_ in ((p, project_dir), (s, stock_dir)):
+    for name, side, folder_ in (("project", p, project_dir), ("stock", s, stock_dir)):
         side["throughput_cps"] = side["chunks"] / side["build_s"]
         side["disk_mib"] = disk_mib(folder_)
         if vectors == "precomputed" and rate:
             storage = side["build_s"] - (side["vector_lookup_s"] or 0)
-            embedding = rate["model_load_s"] + side["chunks"] / rate["rate"]
+            embedding = rate[name]["model_load_s"] + side["chunks"] / rate[name]["rate"]
             side["build_with_embedding_projected_s"] = storage + embedding
 
     query = bench.child("query_project", index=str(project_dir), corpus=str(corpus), questions=questions[0],
@@ -488,11 +505,15 @@ def table(results: dict) -> str:
     lines = [f"rag bench: {meta['cpus']} CPUs, torch threads {meta['torch_threads']}, nice {meta['nice']}; "
              f"{meta['questions']} timed questions after {meta['warmup_questions']} warm-up; "
              "ratio = project / stock; each figure from its own subprocess"]
+    export = meta["onnx_export"]
+    made = "already cached" if export["cached"] else f"made in {export['seconds']:.1f} s"
+    lines.append(f"project embeds on ONNX Runtime, stock on torch; the one-time ONNX export: {made}, "
+                 "before any figure")
+    for name, rate in meta.get("embed_rate", {}).items():
+        lines.append(f"MiniLM embedding, {name} ({BACKENDS[name]}): {rate['rate']:.1f} passages/s "
+                     f"({rate['passages']} passages, model load {rate['model_load_s']:.1f} s)")
     if meta.get("embed_rate"):
-        rate = meta["embed_rate"]
-        lines.append(f"MiniLM embedding measured at {rate['rate']:.1f} passages/s "
-                     f"({rate['passages']} passages, model load {rate['model_load_s']:.1f} s); "
-                     f"plan {meta['plan']}")
+        lines.append(f"plan {meta['plan']}")
     lines.append("")
     for size, row in results["sizes"].items():
         note = ("real MiniLM embedding" if row["vectors"] == "real" else
@@ -572,7 +593,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embed", choices=["auto", "real", "precomputed"], default="auto",
                         help="vectors for generated corpora: auto plans from the measured embedding rate")
     parser.add_argument("--torch-threads", type=int, default=1,
-                        help="torch threads in every child, both systems (0: torch's default, one per core); "
+                        help="torch and ONNX Runtime threads in every child, both systems "
+                             "(0: their default, one per core); "
                              "1 by default: on a busy 2-core machine two spinning threads make one query "
                              "embedding 5-30x slower")
     parser.add_argument("--workdir", type=Path, default=None, help="keep corpora and indexes here")
@@ -599,16 +621,22 @@ def main(argv: list[str] | None = None) -> int:
             "questions": len(questions[0]),
             "warmup_questions": len(questions[1]), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     try:
+        bench.say("exporting MiniLM to ONNX (once; cached in the user data folder)")
+        meta["onnx_export"] = bench.child("onnx_export")
         rate = None
         est = {s: SIZES[s][0] for s in sizes if s != "bundled"}  # passages, to plan the embedding
         if any(s != "bundled" for s in sizes) and args.embed != "real":
-            bench.say("measuring MiniLM embedding throughput on a sample")
-            measured = bench.child("embed_rate", index=str(work / "rate"), n=128)
-            rate = {k: measured[k] for k in ("passages", "seconds", "rate", "model_load_s")}
+            bench.say("measuring MiniLM embedding throughput on a sample, each system's backend")
+            measured = {name: bench.child("embed_rate", index=str(work / "rate"), n=128, backend=backend)
+                        for name, backend in BACKENDS.items()}
+            rate = {name: {k: m[k] for k in ("passages", "seconds", "rate", "model_load_s")}
+                    for name, m in measured.items()}
             meta["embed_rate"] = rate
-        plan = plan_sizes(sizes, args.embed, rate and rate["rate"], est)
+        slowest = rate and min(r["rate"] for r in rate.values())  # both systems must fit the budget
+        plan = plan_sizes(sizes, args.embed, slowest, est)
         meta["plan"] = plan
-        bench.say(f"plan: {plan}" + (f" (MiniLM: {rate['rate']:.1f} passages/s)" if rate else ""))
+        bench.say(f"plan: {plan}" + (f" (MiniLM: {slowest:.1f} passages/s at the slower backend)"
+                                     if rate else ""))
         npz = None
         if "precomputed" in plan.values():
             npz = work / "paragraph-vectors.npz"

@@ -1,7 +1,8 @@
 """The stock llama-index pipeline, the reference row in eval and bench.
 
-SentenceSplitter (256/32), VectorStoreIndex on Chroma, the same embedding model,
-dense top-k: what a newcomer gets from the llama-index quick start.
+SentenceSplitter (256/32), VectorStoreIndex on Chroma, the same embedding model run the
+quick start's way (sentence-transformers on torch), dense top-k: what a newcomer gets
+from the llama-index quick start.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def build_stock(settings: Settings, corpus_dir: Path, client: chromadb.ClientAPI
     collection = client.get_or_create_collection(f"stock-{uuid.uuid4().hex[:8]}")
     storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
     index = VectorStoreIndex.from_documents(
-        documents, storage_context=storage, embed_model=make_embed_model(settings),
+        documents, storage_context=storage, embed_model=make_embed_model(settings.model_copy(update={"embed_backend": "torch"})),
         transformations=[SentenceSplitter(chunk_size=256, chunk_overlap=32)],
     )
     return index.as_retriever(similarity_top_k=k)
