@@ -167,14 +167,13 @@ def _han_names(text: str, kind: str) -> list[str]:
 
 
 def _arabic_names(text: str) -> list[str]:
-    """Runs of Arabic words that no dictionary glosses: transliterated names (ألكسندر وانج)."""
+    """Runs of Arabic words that are names: unknown to the dictionaries, or glossed by their own
+    transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name."""
     from rag.search.gloss import get_glossary
 
-    glossary = get_glossary()
     runs, current = [], []
-    for word in re.findall(r"[\u0621-\u064a]+|\S+", text):
-        glosses = glossary.word_glosses(word, "ar") if all(map(is_arabic, word)) and len(word) >= MIN_ARABIC_NAME else ["-"]
-        if not glosses or glosses[0][:1].isupper():  # unknown to the dictionary, or a proper noun in it
+    for word, glosses in get_glossary().gloss_words(text, "ar"):
+        if _is_name_part(word, glosses):
             current.append(word)
             continue
         if current:
@@ -183,3 +182,12 @@ def _arabic_names(text: str) -> list[str]:
     if current:
         runs.append(" ".join(current))
     return runs
+
+
+def _is_name_part(word: str, glosses: list[str]) -> bool:
+    """An Arabic word long enough to be a name that no dictionary translates, or that sounds like its gloss."""
+    from rag.search.bridge import arabic_skeleton, latin_skeleton
+
+    if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME:
+        return False
+    return not glosses or any(arabic_skeleton(word) == latin_skeleton(g) for g in glosses[:1])

@@ -17,6 +17,7 @@ def test_an_english_question_is_answered_from_the_arabic_sentence_with_its_gloss
     citation = answer.citations[0]
     assert citation.source == AR and "ألكسندر وانج" in citation.quote
     assert "alexander" in citation.gloss.casefold() and "internal" in citation.gloss.casefold()
+    assert answer.short == "ألكسندر وانج"
     assert "gloss" in answer.to_json()["citations"][0]
 
 
