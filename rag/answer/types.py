@@ -19,6 +19,7 @@ from rag.text import ARABIC, fold, is_arabic
 PERSON, ORGANISATION, PLACE, NUMBER, DURATION, DATE, LIST = (
     "person", "organisation", "place", "number", "duration", "date", "list")
 ENTITY_KINDS = (PERSON, ORGANISATION, PLACE)
+LIST_ITEM = {LIST: PERSON}  # a list question names several people
 TYPE_WEIGHT = 0.1  # a sentence with (without) the kind of answer asked for gains (loses) this much support
 
 
@@ -122,9 +123,6 @@ def spans(kind: str, text: str, language: str = "und") -> list[str]:
 def holds(kind: str, text: str, language: str = "und") -> bool:
     """True when the text holds an answer of that kind (a figure, a date, a name …)."""
     return bool(spans(LIST_ITEM.get(kind, kind), text, language))
-
-
-LIST_ITEM = {LIST: PERSON}  # a list question names several people (or companies, which names() also finds)
 
 
 def fit(wants: str | None, text: str, language: str = "und") -> float:
