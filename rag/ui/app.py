@@ -181,5 +181,6 @@ def main(host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None
     for name, why in report.skipped:
         print(f"skipped {name}: {why}", file=sys.stderr)
     admin = host in LOCAL_HOSTS and not share
-    build_app(settings, admin=admin).launch(server_name=host, server_port=port, share=share, show_error=False)
+    build_app(settings, admin=admin).launch(server_name=host, server_port=port, share=share, show_error=False,
+                                           max_file_size=settings.max_upload_bytes)  # refused before it is stored
 

@@ -432,6 +432,7 @@ def test_main_indexes_first_and_beyond_this_machine_warns_and_turns_admin_off(mo
     assert calls == ["index", ("app", not beyond)]
     assert fake.launched["server_name"] == host and fake.launched["server_port"] == 7999
     assert fake.launched["share"] is share
+    assert fake.launched["max_file_size"] == make_settings(tmp_path).max_upload_bytes  # Gradio refuses bigger uploads
     err = capsys.readouterr().err
     assert ("WARNING" in err) is beyond
     assert ("rebuilding the index are turned off" in err) is beyond
