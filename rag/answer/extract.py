@@ -4,9 +4,10 @@ Each sentence is scored by the question's evidence (rarity-weighted words, throu
 every bridge between languages and the gloss layer), a little by its passage's
 evidence (a sentence saying "it had 50 members" leans on the passage for its subject),
 and by whether it holds the kind of answer asked for. A list question collects one
-sentence per new name across passages and articles; any other question may add the
-best sentence of a second article when it is nearly as good. The span of the asked
-type in the best sentence is the short answer.
+sentence per new name across passages and articles; any other question adds the
+sentence that holds most of what the best one leaves out (a two-part question), else
+the best sentence of a second article when it is nearly as good. The span of the asked
+type nearest the question's words is the short answer.
 """
 
 from __future__ import annotations
