@@ -99,24 +99,24 @@ def ready(page) -> None:
     expect(page.locator("#status")).to_contain_text("Ready", timeout=TIMEOUT_MS)
 
 
-@pytest.fixture
-def page(browser, served):
-    context, page = open_page(browser, served[0], DESKTOP)
+def _ready_page(browser, served, viewport):
+    """A page at that viewport, once the window says it is ready; its context closed afterwards."""
+    context, page = open_page(browser, served[0], viewport)
     ready(page)
     try:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    yield from _ready_page(browser, served, DESKTOP)
 
 
 @pytest.fixture
 def phone(browser, served):
-    context, page = open_page(browser, served[0], PHONE)
-    ready(page)
-    try:
-        yield page
-    finally:
-        context.close()
+    yield from _ready_page(browser, served, PHONE)
 
 
 @pytest.fixture

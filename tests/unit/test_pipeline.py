@@ -44,11 +44,16 @@ def _numbered(prompt: str, source: str) -> int:
     return int(re.search(rf"\[(\d+)\] \(from {re.escape(source)}", prompt).group(1))
 
 
-def test_a_strong_models_cross_lingual_answer_survives_the_checker(fast_settings):
-    def strong(prompt: str) -> str:
-        n = _numbered(prompt, "001_11aa8dc79ed4b7a5.txt")
-        return f"Short answer: Alexandr Wang\nThe internal memo was sent by Alexandr Wang, Meta's head of AI [{n}]."
+def citing_arabic(short: str, claim: str):
+    """A scripted model that answers with this short answer and claim, citing the Arabic article's passage."""
+    def script(prompt: str) -> str:
+        return f"Short answer: {short}\n{claim} [{_numbered(prompt, '001_11aa8dc79ed4b7a5.txt')}]."
 
+    return script
+
+
+def test_a_strong_models_cross_lingual_answer_survives_the_checker(fast_settings):
+    strong = citing_arabic("Alexandr Wang", "The internal memo was sent by Alexandr Wang, Meta's head of AI")
     assistant, _ = with_chat(fast_settings, strong)
     answer = assistant.ask(AR_PASSAGE_QUESTION)
     assert answer.mode == LLM and answer.short == "Alexandr Wang"
@@ -56,20 +61,14 @@ def test_a_strong_models_cross_lingual_answer_survives_the_checker(fast_settings
 
 
 def test_a_weak_models_wrong_name_does_not_survive(fast_settings):
-    def weak(prompt: str) -> str:
-        n = _numbered(prompt, "001_11aa8dc79ed4b7a5.txt")
-        return f"Short answer: Mark Zuckerberg\nThe internal memo was sent by Mark Zuckerberg [{n}]."
-
+    weak = citing_arabic("Mark Zuckerberg", "The internal memo was sent by Mark Zuckerberg")
     assistant, _ = with_chat(fast_settings, weak)
     answer = assistant.ask(AR_PASSAGE_QUESTION)
     assert answer.mode == FALLBACK and "Zuckerberg" not in answer.short
 
 
 def test_a_wrong_number_on_an_arabic_quote_is_dropped(fast_settings):
-    def wrong(prompt: str) -> str:
-        n = _numbered(prompt, "001_11aa8dc79ed4b7a5.txt")
-        return f"Short answer: 900\nMeta will lay off about 900 employees from its AI lab [{n}]."
-
+    wrong = citing_arabic("900", "Meta will lay off about 900 employees from its AI lab")
     assistant, _ = with_chat(fast_settings, wrong)
     answer = assistant.ask("How many employees will Meta lay off from its AI lab, according to Axios?")
     assert "900" not in answer.text and "900" not in answer.short
