@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from rag.components import prompts
 from rag.components.chat import ChatModel
-from rag.search.keyword import KeywordIndex, terms, tokenize
+from rag.search.keyword import KeywordIndex, terms
 from rag.text import first_pronoun, names
 
 HISTORY_TURNS = 3  # turns shown to the chat model when it rewrites a follow-up
 HISTORY_ANSWER_CHARS = 300
-COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no topic of its own
 
 
 def is_elliptical(question: str, index: KeywordIndex) -> bool:
@@ -30,8 +29,7 @@ def is_elliptical(question: str, index: KeywordIndex) -> bool:
     pronoun = first_pronoun(question)
     if pronoun is None:
         return False
-    return not any(position < pronoun and index.share(token) < COMMON_NAME_SHARE
-                   for position, name in names(question) for token in tokenize(name, query=True)[:1])
+    return not any(position < pronoun and index.is_rare_name(name) for position, name in names(question))
 
 
 def topic_questions(history: list[tuple[str, str]], index: KeywordIndex) -> list[str]:

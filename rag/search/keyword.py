@@ -27,6 +27,7 @@ from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_h
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
 # (v2: gloss tokens added), so an index built before re-tokenizes instead of mixing kinds.
 TOKENS_FILE = "tokens-v2.json"
+COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no topic of its own
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
@@ -139,6 +140,12 @@ class KeywordIndex:
     def share(self, token: str) -> float:
         """The share of passages that hold the token (0 for a token no passage has)."""
         return len(self._holders(token)) / len(self.ids) if self.ids else 0.0
+
+    def is_rare_name(self, name: str) -> bool:
+        """True when a name is a topic of its own: fewer than COMMON_NAME_SHARE of the passages hold it
+        (Devi Parikh, Google), unlike the company every article is about (Meta)."""
+        first = tokenize(name, query=True)[:1]
+        return bool(first) and self.share(first[0]) < COMMON_NAME_SHARE
 
     def holds(self, chunk_id: str, token: str) -> bool:
         """True when the passage has the token, read off the BM25 matrix rather than re-tokenizing it."""
