@@ -21,7 +21,6 @@ from rag.text import detect_language, names
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
-COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no key of the question
 EXPANSION_LANGUAGES = ("ar", "da", "zh")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
 
@@ -78,25 +77,18 @@ class Evidence:
         """Weighted share of the question's words found in the text (0..1), translations counting less."""
         if not self.total:
             return 0.0
-        have = set(tokenize(text, language))
-        glossed = gloss_tokens(self.glossary, text, language) if self.glossary and language != "en" else frozenset()
-        return sum(self._credit(g, extra, w, have, glossed)
-                   for g, extra, w in zip(self.groups, self.translations, self.weights)) / self.total
-
-    @staticmethod
-    def _credit(group: set[str], extra: set[str], weight: float, have: set[str], glossed: frozenset) -> float:
-        if group & have:
-            return weight
-        if extra & have or group & glossed:
-            return weight * GLOSS_WEIGHT
-        return 0.0
+        return sum(w * c for w, c in zip(self.weights, self._credits(text, language))) / self.total
 
     def missing(self, text: str, language: str = "und") -> list[int]:
         """Indexes of the question's word groups the text does not hold in any form."""
-        have = set(tokenize(text, language))
+        return [i for i, credit in enumerate(self._credits(text, language)) if not credit]
+
+    def _credits(self, text: str, language: str) -> list[float]:
+        """Per word group: 1 when the text holds the word, GLOSS_WEIGHT when only a translation or gloss, else 0."""
+        have = text_tokens(text, language)
         glossed = gloss_tokens(self.glossary, text, language) if self.glossary and language != "en" else frozenset()
-        return [i for i, (g, extra) in enumerate(zip(self.groups, self.translations))
-                if not (g & have or extra & have or g & glossed)]
+        return [1.0 if group & have else GLOSS_WEIGHT if extra & have or group & glossed else 0.0
+                for group, extra in zip(self.groups, self.translations)]
 
     def keys(self) -> dict[str, set[int]]:
         """The question's numbers and rare names, each with the word groups it is made of.
@@ -109,7 +101,7 @@ class Evidence:
             found.update({token: {group_index} for token in group if token[:1].isdigit()})
         for _, name in names(self.question):
             stems = set(tokenize(name, query=True))
-            if stems and all(self.index.share(t) < COMMON_NAME_SHARE for t in list(stems)[:1]):
+            if self.index.is_rare_name(name):
                 groups = {i for i, g in enumerate(self.groups) if g & stems}
                 if groups:
                     found[name] = groups
@@ -137,6 +129,12 @@ def _surface_token(word: str, language: str) -> list[str]:
     """A translation's own token only, without its bridges (whose glosses would translate it back, noisily)."""
     tokens = tokenize(word, language)
     return [word] if language == "zh" else tokens[:1]
+
+
+@lru_cache(maxsize=4096)
+def text_tokens(text: str, language: str) -> frozenset[str]:
+    """A text's keyword tokens (cached: extraction and abstention measure the same sentences several times)."""
+    return frozenset(tokenize(text, language))
 
 
 @lru_cache(maxsize=4096)
