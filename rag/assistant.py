@@ -114,10 +114,14 @@ class Assistant:
         extra = self._translations(asked.text, turn)
         passages = self._retrieve(asked, k, notices, filters=filters, extra_queries=extra)
         found = extract(asked.evidence, asked.wants, passages)
-        if history and asked.text == text and not decide(found, self.settings.min_support).answer:
-            asked, passages, found = self._with_topic(text, history, k, notices, filters) or (asked, passages, found)
+        answerable = decide(found, self.settings.min_support).answer
+        standalone_refused = history and asked.text == text and not answerable
+        retry = self._with_topic(text, history, k, notices, filters) if standalone_refused else None
+        if retry is not None:  # the topic's answer (the retry is kept only when it decides to answer)
+            asked, passages, found = retry
+            answerable = True
         final = None
-        if not decide(found, self.settings.min_support).answer:
+        if not answerable:
             final = self._refusal(passages, notices, LLM if turn.use_llm else FALLBACK if llm_wanted else OFFLINE)
         elif turn.use_llm:
             for answer in self._llm_answer(asked, passages, turn):
