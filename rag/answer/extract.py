@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rag.answer.types import DURATION, ENTITY_KINDS, LIST, NUMBER, PERSON, fit, holds, spans
+from rag.answer.types import DURATION, ENTITY_KINDS, LIST, NUMBER, PERSON, asks_two_things, fit, holds, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.evidence import Evidence
@@ -39,6 +39,7 @@ class Scored:
     sentence: str
     support: float  # the question's evidence in the sentence (its passage's share included)
     score: float  # support plus the answer-type fit and the rank prior
+    context: float = 0.0  # the passage's share of support
 
 
 @dataclass
@@ -62,7 +63,7 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
     passage = passages[best.number - 1]
     picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
     return Extract(
-        picks=[(s.number, s.sentence) for s in picks], support=best.support,
+        picks=[(s.number, s.sentence) for s in picks], support=_support(evidence, picks, passages),
         typed=wants is None or holds(wants, best.sentence, passage.language),
         missing_keys=_missing_keys(evidence, wants, best, passage),
         gap=_gap(evidence, passage),
@@ -83,7 +84,7 @@ def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -
         for sentence in sentences_of(passage):
             support = (1 - CONTEXT_WEIGHT) * evidence.support(sentence, passage.language) + context
             score = support + fit(wants, sentence, passage.language) + prior
-            out.append(Scored(number, sentence, support, score))
+            out.append(Scored(number, sentence, support, score, context))
     return out
 
 
@@ -131,6 +132,15 @@ def _list_picks(scored: list[Scored], passages: list[Passage], evidence: Evidenc
             picks.append(candidate)
             seen |= new
     return picks or scored[:1]
+
+
+def _support(evidence: Evidence, picks: list[Scored], passages: list[Passage]) -> float:
+    """The best sentence's support; for a question asking two things, that of its picks read together
+    (one sentence names who led the group, the other how many of its members did what)."""
+    if len(picks) < 2 or not asks_two_things(evidence.question):
+        return picks[0].support
+    together = evidence.joint_support([(p.sentence, passages[p.number - 1].language) for p in picks])
+    return (1 - CONTEXT_WEIGHT) * together + picks[0].context
 
 
 def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: Passage) -> list[str]:

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from rag.text import ARABIC, fold, is_arabic
 
-PERSON, ORGANISATION, PLACE, NUMBER, DURATION, DATE, LIST = (
-    "person", "organisation", "place", "number", "duration", "date", "list")
+PERSON, ORGANISATION, PLACE, NUMBER, PERCENT, DURATION, DATE, LIST = (
+    "person", "organisation", "place", "number", "percent", "duration", "date", "list")
 ENTITY_KINDS = (PERSON, ORGANISATION, PLACE)
 LIST_ITEM = {LIST: PERSON}  # a list question names several people
 TYPE_WEIGHT = 0.1  # a sentence with (without) the kind of answer asked for gains (loses) this much support
@@ -46,10 +46,14 @@ _WANTS = {
         r"|\bhvornår\b|\bhvilken (?:dag|dato|måned)\b|\bhvilket år\b|\bhvad tid\b"
         r"|(?:^|\s)متى(?:\s|$)|\bأي (?:يوم|تاريخ|عام|سنة)\b|\bفي أي\b|什么时候|何时|哪一?年|哪一?天|几月|几点|什么时间",
     ),
+    PERCENT: _pattern(
+        r"\b(?:what|which) (?:percentage|share|proportion)\b|\bhow many (?:percent|per cent)\b|\bby what percent"
+        r"|\bhvor mange procent\b|\bhvilken andel\b|\bما (?:النسبة|نسبة)\b|(?:^|\s)كم (?:في المئة|بالمئة)|百分之几|百分比|多少百分",
+    ),
     NUMBER: _pattern(
-        r"\bhow (?:many|much|far|old|big)\b|\bwhat (?:percentage|share|proportion|number|amount)\b|\bby how much\b"
-        r"|\bhvor (?:mange|meget|stor)\b|\bhvilken andel\b|\bhvor meget\b"
-        r"|(?:^|\s)كم(?:\s|$)|\bما (?:عدد|نسبة|حجم)\b|多少|几|百分之",
+        r"\bhow (?:many|much|far|old|big)\b|\bwhat (?:number|amount)\b|\bby how much\b"
+        r"|\bhvor (?:mange|meget|stor)\b|\bhvor meget\b"
+        r"|(?:^|\s)كم(?:\s|$)|\bما (?:عدد|حجم)\b|多少|几",
     ),
     ORGANISATION: _pattern(
         r"\bwhich (?:company|companies|firm|organi[sz]ation|outlet|news outlet|publication|lab|agency|site|website)\b"
@@ -67,6 +71,12 @@ _WANTS = {
     ),
 }
 
+# A question that asks two things: a second question word after "and", or a comparison.
+_TWO_PARTS = _pattern(
+    r"\b(?:and|og)\s+(?:(?:on|in|for) )?(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvor|hvornår)\b"
+    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل)(?:\s|$)|\bقارن|以及|分别|比较|对比"
+)
+
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty|hundred|dozens?"
     r"|hundreds?|thousands?|millions?|billions?|half|percent|en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv"
@@ -76,6 +86,7 @@ _ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أر
                   r"|مليون|نصف)")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
 _NUMBER = _pattern(rf"\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|[0-9]+")
+_PERCENT = _pattern(r"\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:percent|per cent|procent|في المئة|بالمئة|في المائة)|百分之[\d一二三四五六七八九十]+")
 _UNIT_WORDS = (
     r"years?|months?|weeks?|days?|hours?|decades?|år|årti|måneder|måned|uger|uge|dage|dag|timer"
     r"|سنوات|سنة|سنين|عاما|أعوام|عام|أشهر|شهرا|شهر|أسابيع|أيام|يوما|ساعات"
@@ -109,10 +120,18 @@ def wanted(question: str) -> str | None:
     return next((kind for kind, cue in _WANTS.items() if cue.search(text)), None)
 
 
+def asks_two_things(question: str) -> bool:
+    """True for "Who led the group, and how many of its members …?" or "Compare X with Y": no single
+    sentence is expected to hold the whole answer."""
+    return bool(_TWO_PARTS.search(fold(question)))
+
+
 def spans(kind: str, text: str, language: str = "und") -> list[str]:
     """The spans of the text that are an answer of that kind, in order of appearance."""
     if kind == NUMBER:
         return [m.group().strip() for m in _NUMBER.finditer(fold(text))]
+    if kind == PERCENT:
+        return [m.group().strip() for m in _PERCENT.finditer(fold(text))]
     if kind == DURATION:
         return [m.group().strip() for m in _DURATION.finditer(fold(text))]
     if kind == DATE:

@@ -75,9 +75,14 @@ class Evidence:
 
     def support(self, text: str, language: str = "und") -> float:
         """Weighted share of the question's words found in the text (0..1), translations counting less."""
-        if not self.total:
+        return self.joint_support([(text, language)])
+
+    def joint_support(self, texts: list[tuple[str, str]]) -> float:
+        """support() of several (text, language) read together: each word counts where it is met best."""
+        if not self.total or not texts:
             return 0.0
-        return sum(w * c for w, c in zip(self.weights, self._credits(text, language))) / self.total
+        credits = [max(column) for column in zip(*(self._credits(text, language) for text, language in texts))]
+        return sum(w * c for w, c in zip(self.weights, credits)) / self.total
 
     def missing(self, text: str, language: str = "und") -> list[int]:
         """Indexes of the question's word groups the text does not hold in any form."""

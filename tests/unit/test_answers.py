@@ -66,3 +66,39 @@ def test_english_question_words_are_expanded_into_arabic(fast_assistant):
     evidence = fast_assistant.retriever.evidence("Who sent the internal memo?")
     memo = next(i for i, group in enumerate(evidence.groups) if "memo" in group)
     assert "مذكره" in evidence.translations[memo]  # folded مذكرة, the article's word
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Hvor mange procent faldt Metas aktier?", "percent"),
+    ("ما النسبة التي انخفضت بها أسهم ميتا؟", "percent"),
+    ("How many people were on the Probability team?", "number"),
+])
+def test_a_percentage_question_wants_a_percentage(question, kind):
+    from rag.answer.types import spans, wanted
+
+    assert wanted(question) == kind
+    sentence = "Meta shares fell 24% after the third-quarter report."
+    assert spans("percent", sentence) == ["24%"]  # "third" is a number, not a percentage
+
+
+def test_a_question_asking_two_things_is_supported_by_its_two_sentences_together(fast_assistant):
+    from rag.answer.types import asks_two_things
+
+    question = ("On what day of the week was Wang's memo sent, "
+                "and on what day did Tian Yuandong tweet that he had been laid off?")
+    assert asks_two_things(question) and not asks_two_things("Who is the co-founder of Levels.fyi who gave the figure?")
+    evidence = fast_assistant.retriever.evidence(question)
+    memo = ("في المذكرة التي أرسلت إلى الموظفين يوم الأربعاء، أوضح وانج أن الهدف من إعادة الهيكلة هو تسريع عملية اتخاذ القرار", "ar")
+    tweet = ("当地时间周三下午,华人AI明星、前FAIR研究科学家总监田渊栋在推特上表示,自己和自己团队的多名成员都被Meta超级智能团队这次的裁员波及。", "zh")
+    assert evidence.joint_support([memo, tweet]) > max(evidence.support(*memo), evidence.support(*tweet))
+    answer = fast_assistant.ask(question)
+    assert not answer.abstained and "الأربعاء" in answer.text and "周三" in answer.text
+    assert {c.source for c in answer.citations} == {AR, "002_ea614d0ca7ddad52.txt"}
+
+
+def test_question_words_are_not_evidence():
+    from rag.search.keyword import terms
+
+    words = {token for group in terms("Which news outlet reported that Meta would cut jobs?", query=True) for token in group}
+    assert "would" not in words and "cut" in words
+    assert not any("多久" in group for group in terms("田渊栋在Meta工作了多久?", query=True))
