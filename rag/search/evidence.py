@@ -132,8 +132,7 @@ class Evidence:
 
 def _surface_token(word: str, language: str) -> list[str]:
     """A translation's own token only, without its bridges (whose glosses would translate it back, noisily)."""
-    tokens = tokenize(word, language)
-    return [word] if language == "zh" else tokens[:1]
+    return [word] if language == "zh" else tokenize(word, language)[:1]
 
 
 @lru_cache(maxsize=4096)

