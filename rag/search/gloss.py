@@ -524,11 +524,15 @@ class DanishGlosser:
     """English glosses of Danish words: FreeDict dan-eng on the word, its lemmas, its compound parts."""
 
     def __init__(self, dict_dir: Path) -> None:
+        self.dict_dir = dict_dir
+        self.glosses = lru_cache(maxsize=WORD_CACHE)(self._glosses)
+
+    @cached_property
+    def lemmatizer(self):
+        """lemmy's Danish rules, loaded on the first Danish word (query expansion reads a kept table)."""
         import lemmy
 
-        self.dict_dir = dict_dir
-        self.lemmatizer = lemmy.load("da")
-        self.glosses = lru_cache(maxsize=WORD_CACHE)(self._glosses)
+        return lemmy.load("da")
 
     @cached_property
     def english(self) -> frozenset[str]:
