@@ -64,7 +64,7 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
     picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
     return Extract(
         picks=[(s.number, s.sentence) for s in picks], support=_support(evidence, picks, passages),
-        typed=wants is None or holds(wants, best.sentence, passage.language),
+        typed=_typed(wants, picks if wants == LIST else picks[:1], passages),
         missing_keys=_missing_keys(evidence, wants, best, passage),
         gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
@@ -132,6 +132,12 @@ def _list_picks(scored: list[Scored], passages: list[Passage], evidence: Evidenc
             picks.append(candidate)
             seen |= new
     return picks or scored[:1]
+
+
+def _typed(wants: str | None, picks: list[Scored], passages: list[Passage]) -> bool:
+    """Whether the answer holds the kind asked for: the best sentence, or for a list any item's sentence
+    (the best may be the lead-in: "Meta lost three top AI people within a week")."""
+    return wants is None or any(holds(wants, p.sentence, passages[p.number - 1].language) for p in picks)
 
 
 def _support(evidence: Evidence, picks: list[Scored], passages: list[Passage]) -> float:

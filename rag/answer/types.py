@@ -108,7 +108,10 @@ _DATE = _pattern(
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
 _NAME_WORD = r"[A-Z][A-Za-z.\-’']*[A-Za-z]"
 _LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*\b|\b[A-Z]{{2,}}\b")
-_PERSON_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:de|van|von|al)?\s*{_NAME_WORD})+\b")  # First Last
+# A person: two or more name words (Devi Parikh, Yann LeCun), none an acronym, a possessive or hyphenated.
+_PERSON_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?![\w’'\-]|\.\w)"
+_PERSON_NAME = re.compile(rf"\b{_PERSON_WORD}(?:\s+(?:(?:de|van|von|al)\s+)?{_PERSON_WORD})+")
+LONG_NAME = 3  # a run this long that starts a sentence begins with an ordinary word (Forskningsscientist Abhishek Das)
 MIN_ARABIC_NAME = 4  # shorter unglossed words are mostly particles (وقد), not names
 _HAN_TAGS = {PERSON: ("nr",), PLACE: ("ns",), ORGANISATION: ("nt", "nz", "eng")}
 _SENTENCE_START = re.compile(r"^\W*")
@@ -156,6 +159,8 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     names in Chinese, unknown-to-the-dictionary words in Arabic."""
     pattern = _PERSON_NAME if kind == PERSON else _LATIN_NAME
     found = [m.group() for m in pattern.finditer(text) if not _first_word_only(text, m)]
+    if kind == PERSON:
+        found = [_without_opening_word(text, name) for name in found if not _common_words(name)]
     if language == "zh":
         found += _han_names(text, kind)
     elif language == "ar":
@@ -165,10 +170,28 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _without_opening_word(text: str, name: str) -> str:
+    """The name without its first word when it opens the sentence and the run is LONG_NAME words or more."""
+    words = name.split()
+    return " ".join(words[1:]) if len(words) >= LONG_NAME and _opens_sentence(text, text.find(name)) else name
+
+
+def _common_words(name: str) -> bool:
+    """True for a capitalised run made only of English dictionary words ("Silicon Valley", "Chief
+    Scientist", "The Information"): a place, a title or a publication, not a person."""
+    from rag.search.gloss import get_glossary
+
+    return get_glossary().is_english_phrase(name)
+
+
 def _first_word_only(text: str, match: re.Match) -> bool:
     """A single capitalised word that merely starts a sentence ("The", "Meanwhile")."""
-    at_start = match.start() == len(_SENTENCE_START.match(text).group()) or text[:match.start()].rstrip()[-1:] in ".!?:\n"
-    return at_start and " " not in match.group() and not match.group().isupper()
+    return _opens_sentence(text, match.start()) and " " not in match.group() and not match.group().isupper()
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """True when position `at` of the text is the first word of a sentence."""
+    return at == len(_SENTENCE_START.match(text).group()) or text[:at].rstrip()[-1:] in ".!?:\n"
 
 
 @lru_cache(maxsize=1)

@@ -759,6 +759,13 @@ class Glossary:
         return {english: list(dict.fromkeys(w for _, w in sorted(items)))
                 for english, items in ranked.items()}
 
+    def is_english_phrase(self, phrase: str) -> bool:
+        """True when every word of the phrase is an English dictionary headword (False without the
+        dictionaries)."""
+        words = _ENGLISH_WORD.findall(phrase.lower())
+        english = self.danish.english
+        return bool(words and english) and all(w in english for w in words)
+
     # word level
 
     def word_glosses(self, word: str, language: str) -> list[str]:

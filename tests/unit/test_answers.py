@@ -102,3 +102,20 @@ def test_question_words_are_not_evidence():
     words = {token for group in terms("Which news outlet reported that Meta would cut jobs?", query=True) for token in group}
     assert "would" not in words and "cut" in words
     assert not any("多久" in group for group in terms("田渊栋在Meta工作了多久?", query=True))
+
+
+def test_person_names_are_not_places_titles_acronyms_or_sentence_openers():
+    from rag.answer.types import names
+
+    danish = ("Forskningsscientist Abhishek Das, der arbejdede på Metas Fundamental AI Research (FAIR) team, "
+              "forlod også virksomheden.")
+    assert names(danish, "da")[0] == "Abhishek Das"
+    fergus = "Frem til det forlod medstifteren af Metas AI-laboratorium, Rob Fergus, virksomheden i 2020."
+    assert names(fergus, "da") == ["Rob Fergus"]
+    assert names("Meta har tabt tre top AI-ansatte i Silicon Valleys kamp om talent.", "da") == []
+
+
+def test_a_list_is_answered_from_its_items_when_the_best_sentence_is_the_lead_in(fast_assistant):
+    answer = fast_assistant.ask("Hvilke tre AI-topfolk forlod Meta inden for en uge?")
+    assert not answer.abstained
+    assert "Devi Parikh" in answer.short and "Abhishek Das" in answer.short and "Silicon" not in answer.short
