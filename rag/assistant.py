@@ -9,6 +9,7 @@ given with a notice.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from rag.answer.extract import Extract, extract
 from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
 from rag.answer.types import wanted
 from rag.components import Components, build_components, prompts
+from rag.components.store import Generation, check_passages, chroma_client, manifest_generation
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
 from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Filters, Passage
 from rag.search.evidence import Evidence
@@ -28,12 +30,21 @@ from rag.settings import MAX_TOP_K, Settings
 from rag.text import detect_language, language_name, quoted
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The conversation a question may lean on (see clean_history): a follow-up needs the last few turns only.
+MAX_HISTORY_TURNS = 8
+MAX_HISTORY_ANSWER_CHARS = 1_000  # of each earlier answer (the follow-up rewrite shows the model 300)
+MAX_HISTORY_CHARS = 12_000  # every kept question and answer together: room for 8 turns of ordinary length
+
+
+def _clean_text(text: str) -> str:
+    """Text without control characters or lone surrogates (each becomes "?"), stripped."""
+    return _CONTROL.sub(" ", text or "").encode("utf-8", "replace").decode("utf-8").strip()
 
 
 def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     """The question without control characters, truncated if huge; notices say what changed."""
     notices = []
-    text = _CONTROL.sub(" ", question or "").encode("utf-8", "replace").decode("utf-8").strip()  # lone surrogates
+    text = _clean_text(question)
     if not text:
         raise QuestionError("Please type a question: the question is empty.")
     if len(text) > max_chars:
@@ -47,6 +58,39 @@ def check_k(k: int | None) -> int | None:
     if k is not None and not (isinstance(k, int) and 1 <= k <= MAX_TOP_K):
         raise QuestionError(f"The number of passages must be a whole number from 1 to {MAX_TOP_K}, not {k!r}.")
     return k
+
+
+def clean_history(history: list[tuple[str, str]] | None, max_question_chars: int
+                  ) -> tuple[list[tuple[str, str]], list[str]]:
+    """The conversation as the assistant uses it: its most recent turns, bounded; notices say what was cut.
+
+    A follow-up leans on the last few turns only, so a long (or hostile) history must not cost
+    more than a question does. Each turn is cleaned like a question (empty ones are left out), its
+    question cut to max_question_chars and its answer to MAX_HISTORY_ANSWER_CHARS; then, newest
+    first, turns are kept while there are at most MAX_HISTORY_TURNS and their texts together hold at
+    most MAX_HISTORY_CHARS characters; every older turn is dropped. Turns past MAX_HISTORY_TURNS and
+    the ends of long answers go silently (a long chat and long answers are normal); a question cut
+    short or a turn dropped for its size gets one notice.
+    """
+    turns = list(history or [])
+    if not all(isinstance(t, (tuple, list)) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in turns):
+        raise QuestionError("The history must be a list of (question, answer) pairs of text.")
+    kept: list[tuple[str, str]] = []
+    used, cut = 0, False
+    for question, answer in reversed(turns[-MAX_HISTORY_TURNS:]):
+        question, answer = _clean_text(question), _clean_text(answer)
+        if not question:
+            continue
+        short = (question[:max_question_chars], answer[:MAX_HISTORY_ANSWER_CHARS])
+        cut = cut or len(question) > max_question_chars
+        if used + len(short[0]) + len(short[1]) > MAX_HISTORY_CHARS:
+            cut = True
+            break
+        kept.insert(0, short)
+        used += len(short[0]) + len(short[1])
+    notices = [f"The conversation so far was too long to use whole; only its last {len(kept)} turn(s), "
+               f"{used:,} characters, were used."] if cut else []
+    return kept, notices
 
 
 @dataclass
@@ -75,20 +119,47 @@ class _Question:
 
 
 class Assistant:
-    """One loaded index and, when configured, one chat model; thread-safe for reads."""
+    """One loaded index and, when configured, one chat model; thread-safe for reads.
+
+    Before each question one stat() of the manifest tells whether a build (in this process or
+    another) committed a new generation; if so the index is loaded again, so no restart is
+    needed to see a re-index.
+    """
 
     def __init__(self, settings: Settings, components: Components | None = None) -> None:
-        from rag.ingest.build import corpus_folder
-
         self.settings = settings
         self.components = components or build_components(settings)
-        self.retriever = Retriever(self.components)
-        self.articles = ArticleTexts(corpus_folder(settings, self.retriever.manifest))
         self.chat = self.components.chat
+        self._reloading = threading.Lock()
+        self._load(manifest_generation(settings.index_dir), fresh=False)
+
+    def _load(self, generation: Generation, fresh: bool) -> None:
+        """Open the committed generation: its retriever, and the articles it follows as they are on disk.
+
+        fresh: open the vector store anew, since Chroma does not see what another process added.
+        """
+        from rag.ingest.build import corpus_folder
+
+        if fresh and self.components.client_override is None:
+            self.components.chroma = chroma_client(self.settings, fresh=True)
+        retriever = Retriever(self.components)
+        check_passages(retriever.store, retriever.manifest, self.settings)
+        self.retriever, self.generation = retriever, generation
+        self.articles = ArticleTexts(corpus_folder(self.settings, retriever.manifest))
+
+    def refresh(self) -> None:
+        """Load the index again when a new generation was committed since it was loaded."""
+        generation = manifest_generation(self.settings.index_dir)
+        if generation == self.generation:
+            return
+        with self._reloading:
+            if generation != self.generation:
+                self._load(generation, fresh=True)
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> list[Passage]:
         """Cleaned question -> the best passages."""
         text, _ = clean_question(question, self.settings.max_question_chars)
+        self.refresh()
         return self.retriever.retrieve(text, check_k(k), filters=filters)
 
     def ask(self, question: str, **options) -> Answer:
@@ -106,6 +177,9 @@ class Assistant:
         started = time.perf_counter()
         text, notices = clean_question(question, self.settings.max_question_chars)
         k = check_k(k)
+        history, cut = clean_history(history, self.settings.max_question_chars)
+        notices.extend(cut)
+        self.refresh()
         llm_wanted = self.chat is not None and mode != OFFLINE
         turn = _Turn(notices, use_llm=llm_wanted)
         if mode == LLM and self.chat is None:
@@ -149,6 +223,20 @@ class Assistant:
         return (asked, passages, found) if decide(found, self.settings.min_support).answer else None
 
     def _retrieve(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
+        """_search, once more on the newest generation if a build committed one meanwhile and removed
+        passages (they come back empty) or the collection this generation named."""
+        try:
+            passages = self._search(asked, k, notices, **options)
+        except Exception:
+            if manifest_generation(self.settings.index_dir) == self.generation:
+                raise
+        else:
+            if all(p.text for p in passages) or manifest_generation(self.settings.index_dir) == self.generation:
+                return passages
+        self.refresh()
+        return self._search(asked, k, notices, **options)
+
+    def _search(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
         """Hybrid retrieval, or keywords alone with a notice when the embeddings endpoint is down."""
         try:
             return self.retriever.retrieve(asked.text, k, evidence=asked.evidence, **options)

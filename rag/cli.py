@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from rag.errors import QuestionError, RagError, SettingsError
+from rag.schema import LLM, Answer
 from rag.settings import MAX_TOP_K, Settings, get_settings
 from rag.text import quoted
 
@@ -37,6 +38,8 @@ def _index(args: argparse.Namespace) -> int:
     from rag.ingest.build import build_index
 
     settings = get_settings()
+    if args.check:
+        return _check(settings)
     corpus = Path(args.path) if args.path else settings.corpus_dir
     if args.path:
         settings = settings.model_copy(update={"corpus_dir": corpus})
@@ -48,6 +51,15 @@ def _index(args: argparse.Namespace) -> int:
     for name, why in report.skipped:
         print(f"skipped {name}: {why}")
     return 0
+
+
+def _check(settings: Settings) -> int:
+    """`rag index --check`: the index's state in a few lines, changing nothing; exit 1 when it cannot answer."""
+    from rag.components.store import index_health
+
+    lines, healthy = index_health(settings)
+    print("\n".join(lines))
+    return 0 if healthy else 1
 
 
 def clean_argument(text: str) -> str:
@@ -84,16 +96,30 @@ def _ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
         return 0
+    _print_answer(answer)
+    return 0
+
+
+def _print_answer(answer: Answer) -> None:
+    """The short answer, then the text and each citation with its source, every quote printed once.
+
+    An extracted answer's text is its quotes, so only the citations are printed, each with the
+    [n] of its passage as the window shows it; a model's answer is printed, then what it cites.
+    """
+    from rag.ui.render import citation_number
+
     if answer.short:
         print(answer.short)
-    print(answer.text)
-    for i, citation in enumerate(answer.citations, start=1):
-        print(f"  [{i}] {citation.source} ({citation.language}): {quoted(citation.quote)}")
+    extracted = answer.mode != LLM and not answer.abstained and answer.citations
+    if not extracted:
+        print(answer.text)
+    for citation in answer.citations:
+        print(f"  [{citation_number(answer, citation)}] {citation.source} ({citation.language}): "
+              f"{quoted(citation.quote)}")
         if citation.gloss:
             print(f"      word-by-word gloss (dictionary, not a translation): {citation.gloss}")
     for notice in answer.notices:
         print(f"note: {notice}")
-    return 0
 
 
 def _ui(args: argparse.Namespace) -> int:
@@ -104,6 +130,12 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.feedback:
+        from rag.eval.feedback import main as draft_questions
+
+        return draft_questions(args)
+    if args.out:
+        raise SettingsError("--out is where --feedback writes its drafts; give --feedback FILE too")
     from rag.eval.score import main as run_eval
 
     return run_eval(args)
@@ -135,6 +167,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="build or refresh the index (only changed articles are re-embedded)")
     p.add_argument("path", nargs="?", help="corpus folder (default: RAG_CORPUS_DIR, the bundled articles)")
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument("--check", action="store_true",
+                   help="say whether the index is whole (manifest, keyword index, vectors); change nothing")
     p.set_defaults(run=_index)
 
     p = sub.add_parser("ask", help="answer one question with quotes")
@@ -159,6 +193,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--llm", action="store_true", help="also score the configured LLM endpoint")
     p.add_argument("--no-stock", action="store_true", help="skip the stock llama-index reference row")
     p.add_argument("--json", dest="json_path", default=None, help="also write the scores to this file")
+    p.add_argument("--feedback", default=None, metavar="FILE",
+                   help="instead of scoring, turn the chat window's feedback file into draft questions to review")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="where --feedback writes the drafts (default: beside it, FILE.drafts.jsonl)")
     p.set_defaults(run=_eval)
     return top
 

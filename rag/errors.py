@@ -51,3 +51,19 @@ class IndexDamagedError(IndexMismatchError):
 
 class SettingsError(RagError, ValueError):
     """A setting (an RAG_ environment variable or .env line) or a command-line argument has a bad value."""
+
+
+class IndexReadOnlyError(RagError):
+    """An index on a read-only folder cannot be served (it could not be copied somewhere writable)."""
+
+
+class IndexWriteError(RagError):
+    """A build could not write the index (disk full, permissions); the previous index still answers."""
+
+
+class ArticleNotFound(RagError, LookupError):
+    """The index tab was asked about an article the articles folder does not hold."""
+
+
+class FeedbackError(RagError, ValueError):
+    """A feedback file cannot be read, or one of its lines is not a feedback record."""

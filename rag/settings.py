@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10)
     max_upload_bytes: int = 5_000_000
 
+    # The chat window's own files, in the user data folder (never inside the package or a checkout):
+    # articles it adds when the index follows the bundled ones, articles it deletes, answers' feedback.
+    library_dir: Path = DATA_DIR / "articles"
+    deleted_dir: Path = DATA_DIR / "deleted-articles"
+    feedback_file: Path = DATA_DIR / "feedback.jsonl"
+
     # Abstain when the best sentence holds less than this rarity-weighted share of the question's
     # words (see rag/answer/abstain.py; calibrated on the tune half of the question set: eval/RESULTS.md).
     min_support: float = Field(0.35, ge=0.0, le=1.0)

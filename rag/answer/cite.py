@@ -52,22 +52,34 @@ def best_sentence(claim: str, passage: Passage, measure: Evidence | None = None)
 
 
 class ArticleTexts:
-    """The articles' current text, read once per file, for verbatim checks."""
+    """The articles' current text, for verbatim checks: read again whenever a file changed on disk, so a
+    quote never verifies against text the article no longer holds."""
 
     def __init__(self, corpus_dir: Path) -> None:
         self.corpus_dir = corpus_dir
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, tuple[tuple[int, int, int] | None, str]] = {}  # source -> (file stamp, text)
 
     def get(self, source: str) -> str:
-        """The article's NFC text, or "" when it cannot be read (then no quote from it verifies)."""
-        if source not in self._cache:
-            path = (self.corpus_dir / source).resolve()
-            try:
-                inside = path.is_relative_to(self.corpus_dir.resolve())
-                self._cache[source] = read_text(path) if inside else ""
-            except (OSError, ValueError):
-                self._cache[source] = ""
-        return self._cache[source]
+        """The article's NFC text, or "" when it cannot be read (then no quote from it verifies).
+
+        One stat() a call; the file is read again only when its inode, time or size changed.
+        """
+        path = (self.corpus_dir / source).resolve()
+        try:
+            info = path.stat()
+            stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        except (OSError, ValueError):
+            stamp = None
+        cached = self._cache.get(source)
+        if cached is None or cached[0] != stamp:
+            self._cache[source] = (stamp, self._read(path))
+        return self._cache[source][1]
+
+    def _read(self, path: Path) -> str:
+        try:
+            return read_text(path) if path.is_relative_to(self.corpus_dir.resolve()) else ""
+        except (OSError, ValueError):
+            return ""
 
     def verify(self, quote: str, source: str) -> bool:
         """True when the quote occurs word for word in the article."""

@@ -9,10 +9,13 @@ index answering.
 
 from __future__ import annotations
 
+import atexit
 import json
+import logging
 import os
 import re
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -21,12 +24,14 @@ from typing import TypeVar
 
 import chromadb
 from chromadb.api.shared_system_client import SharedSystemClient
-from chromadb.errors import ChromaError
+from chromadb.errors import ChromaError, NotFoundError
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import TypeAdapter, ValidationError
 
-from rag.errors import IndexDamagedError, IndexMismatchError
+from rag.errors import IndexDamagedError, IndexMismatchError, IndexReadOnlyError
 from rag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
@@ -34,6 +39,8 @@ CHROMA_DIR = "chroma"  # the embedded store, inside the index folder
 KEYWORD_DIR = re.compile(r"keyword-\d+")  # a keyword folder's name; nothing else may be named by a manifest
 REBUILD_HINT = "rag index --rebuild"
 SHOWN_CHARS = 40  # of a damaged manifest's content, in its error message
+REFRESH_HINT = "rag index"
+Generation = tuple[int, int, int] | None  # the committed manifest file's (inode, mtime ns, size); None: none yet
 T = TypeVar("T")
 
 
@@ -68,10 +75,14 @@ class Manifest:
         """Write atomically: a reader sees the old manifest or the new one, never half."""
         index_dir.mkdir(parents=True, exist_ok=True)
         tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, index_dir / MANIFEST)
+        try:
+            tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, index_dir / MANIFEST)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a disk that filled up keeps no half-written copy
+            raise
 
     @classmethod
     def load(cls, index_dir: Path) -> Manifest | None:
@@ -134,6 +145,18 @@ def _validated(path: Path, raw: dict) -> Manifest:
     return manifest
 
 
+def manifest_generation(index_dir: Path) -> Generation:
+    """Which manifest is committed, by one stat(): each commit replaces the file, so a new one has a new inode.
+
+    Cheap enough to call before every question: a process that sees it change reloads the index.
+    """
+    try:
+        info = os.stat(index_dir / MANIFEST)
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
 def read_keyword_folder(index_dir: Path, manifest: Manifest, read: Callable[[Path], T]) -> tuple[Manifest, T]:
     """read() the manifest's keyword folder; if a build removed it since, re-read the manifest once and retry.
 
@@ -168,29 +191,93 @@ def _forget_system(path: Path) -> None:
     SharedSystemClient._identifier_to_refcount.pop(str(path), None)  # noqa: SLF001
 
 
-def chroma_client(settings: Settings) -> chromadb.ClientAPI:
-    """A Chroma server client when RAG_CHROMA_HOST is set, else the embedded store in the index folder."""
+def chroma_client(settings: Settings, *, fresh: bool = False) -> chromadb.ClientAPI:
+    """A Chroma server client when RAG_CHROMA_HOST is set, else the embedded store in the index folder.
+
+    fresh: forget this process's handle on the embedded store first. Chroma keeps a store's
+    vectors in memory for the life of the process and never sees what another process added
+    since, so a reader that notices a new index generation opens the store afresh.
+    A store on a read-only folder is served from a private copy: Chroma writes to its
+    database even to read it.
+    """
     chroma_settings = chromadb.config.Settings(anonymized_telemetry=False)
     if settings.chroma_host:
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
     path = settings.index_dir / CHROMA_DIR
+    if is_read_only(path):
+        path = _serving_copy(path)
+    elif fresh:
+        _forget_system(path)
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except ChromaError as exc:
-        _forget_system(path)
-        raise IndexDamagedError(f"the vector store {path} cannot be opened ({exc}). "
-                                f"If it is damaged, rebuild it with: {REBUILD_HINT}") from None
+    except BaseException as exc:
+        if not _chroma_failure(exc):
+            raise
+        _forget_system(path)  # so a rebuild opens the folder again instead of reusing the broken handle
+        raise _unreadable(f"the vector store {path}", "opened", exc) from None
 
 
-def vector_store(settings: Settings, client: chromadb.ClientAPI | None = None) -> ChromaVectorStore:
-    """llama-index's view of the collection, labelled with the embedding model that fills it."""
+def _chroma_failure(exc: BaseException) -> bool:
+    """True for Chroma's own errors, and for the panic of its Rust core on a garbled database (a BaseException)."""
+    return isinstance(exc, ChromaError) or type(exc).__name__ == "PanicException"
+
+
+def _unreadable(where: str, what: str, exc: BaseException) -> IndexDamagedError:
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return IndexDamagedError(f"{where} cannot be {what} ({first_line}). "
+                             f"If it is damaged, rebuild it with: {REBUILD_HINT}")
+
+
+def is_read_only(path: Path) -> bool:
+    """True when the embedded store exists but this process may not write to it (a read-only mount or mode)."""
+    database = path / "chroma.sqlite3"
+    return database.is_file() and not (os.access(path, os.W_OK) and os.access(database, os.W_OK))
+
+
+def _serving_copy(path: Path) -> Path:
+    """A private, writable copy of a read-only store, removed when the process exits."""
+    copy = Path(tempfile.mkdtemp(prefix="rag-read-only-")) / CHROMA_DIR
+    atexit.register(shutil.rmtree, copy.parent, True)
+    try:
+        shutil.copytree(path, copy, copy_function=shutil.copyfile)  # without the read-only modes
+        for folder in (copy, *(p for p in copy.rglob("*") if p.is_dir())):
+            folder.chmod(0o700)
+    except OSError as exc:
+        raise IndexReadOnlyError(f"the vector store {path} is read-only and cannot be copied to {copy.parent} "
+                                 f"to be served ({exc.strerror or exc}); free space there or set TMPDIR") from None
+    log.warning("the vector store %s is read-only; answering from a copy in %s", path, copy)
+    return copy
+
+
+def store_location(settings: Settings) -> str:
+    """Where the vectors live, as a message names it."""
+    if settings.chroma_host:
+        return f"the Chroma server {settings.chroma_host}:{settings.chroma_port}"
+    return f"the vector store {settings.index_dir / CHROMA_DIR}"
+
+
+def vector_store(settings: Settings, client: chromadb.ClientAPI | None = None, *,
+                 create: bool = False) -> ChromaVectorStore:
+    """llama-index's view of the collection, labelled with the embedding model that fills it.
+
+    Only a build creates the collection (create=True); a reader that finds none is told to re-index.
+    """
     client = client or chroma_client(settings)
-    collection = client.get_or_create_collection(
-        settings.collection,
-        metadata={"embed_model": settings.embed_model, "hnsw:space": "cosine"},
-    )
+    metadata = {"embed_model": settings.embed_model, "hnsw:space": "cosine"}
+    try:
+        collection = (client.get_or_create_collection(settings.collection, metadata=metadata) if create
+                      else client.get_collection(settings.collection))
+    except NotFoundError:
+        raise IndexDamagedError(f"{store_location(settings)} has no collection '{settings.collection}' "
+                                f"(emptied or deleted). Re-embed it with: {REFRESH_HINT}") from None
+    try:
+        collection.count()  # a database damaged inside opens, and fails at the first read
+    except BaseException as exc:
+        if not _chroma_failure(exc):
+            raise
+        raise _unreadable(store_location(settings), "read", exc) from None
     stored = (collection.metadata or {}).get("embed_model")
     if stored and stored != settings.embed_model:
         raise IndexMismatchError(
@@ -198,3 +285,40 @@ def vector_store(settings: Settings, client: chromadb.ClientAPI | None = None) -
             f"not of '{settings.embed_model}'. Rebuild it with: rag index --rebuild"
         )
     return ChromaVectorStore(chroma_collection=collection)
+
+
+def check_passages(store: ChromaVectorStore, manifest: Manifest, settings: Settings) -> None:
+    """Refuse to answer from a store that lost passages the manifest names (one count, cheap at load)."""
+    present = store._collection.count()  # noqa: SLF001 - llama-index has no count
+    if present < len(manifest.chunk_ids):
+        raise IndexDamagedError(f"{store_location(settings)} holds {present} of the {len(manifest.chunk_ids)} "
+                                f"passages the index names. Re-embed the missing ones with: {REFRESH_HINT}")
+
+
+def index_health(settings: Settings) -> tuple[list[str], bool]:
+    """A few lines on the committed index (manifest, keyword folder, vector store against the manifest)
+    and whether it can answer; reads only, creates nothing and loads no model."""
+    try:
+        manifest = Manifest.load(settings.index_dir)
+    except IndexMismatchError as exc:
+        return [f"manifest: {exc}"], False
+    if manifest is None:
+        return [f"manifest: none in {settings.index_dir}; build the index with: {REFRESH_HINT}"], False
+    ids = manifest.chunk_ids
+    lines = [f"manifest: {len(manifest.documents)} articles, {len(ids)} passages, model {manifest.embed_model}, "
+             f"built {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(manifest.built_at))}"]
+    keyword_ok = (settings.index_dir / manifest.keyword_dir / "ids.json").is_file()
+    lines.append(f"keyword index: {manifest.keyword_dir} " + ("present" if keyword_ok else
+                                                                f"missing; rebuild it with: {REFRESH_HINT}"))
+    if not settings.chroma_host and not (settings.index_dir / CHROMA_DIR).is_dir():
+        return [*lines, f"vector store: {settings.index_dir / CHROMA_DIR} is missing; "
+                        f"re-embed it with: {REFRESH_HINT}"], False
+    try:
+        stored = set(vector_store(settings)._collection.get(include=[])["ids"])  # noqa: SLF001
+    except IndexMismatchError as exc:
+        return [*lines, f"vector store: {exc}"], False
+    missing = len(ids - stored)
+    lines.append(f"vector store: {len(ids & stored)} of {len(ids)} passages present, {missing} missing, "
+                 f"{len(stored - ids)} not in the manifest"
+                 + (f"; re-embed the missing ones with: {REFRESH_HINT}" if missing else ""))
+    return lines, keyword_ok and not missing

@@ -7,11 +7,14 @@ leaves the last committed manifest, and every passage it names, intact.
 
 One build at a time per index folder (a lock the OS releases if the builder dies), and
 the previous generation's keyword folder is kept, so a reader that read the manifest
-just before a commit can still open what it names.
+just before a commit can still open what it names. A rebuild re-embeds every passage in
+place (an upsert) instead of emptying the store first, so questions asked meanwhile are
+answered from the previous generation until the new one is committed.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -23,15 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import chromadb
-from chromadb.errors import ChromaError
 from llama_index.core.schema import TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.components import Components, build_components, prompts
 from rag.components.store import (
-    MANIFEST, DocumentEntry, Manifest, chroma_client, discard_embedded_store, vector_store,
+    DocumentEntry, Manifest, chroma_client, discard_embedded_store, vector_store,
 )
-from rag.errors import BuildBusy, IndexDamagedError, IndexMismatchError, LLMUnavailableError, RagError
+from rag.errors import (
+    BuildBusy, IndexDamagedError, IndexMismatchError, IndexWriteError, LLMUnavailableError, RagError,
+)
 from rag.ingest.chunk import chunk_documents
 from rag.ingest.load import LoadResult, load_corpus
 from rag.search.keyword import KeywordIndex, tokenize
@@ -124,11 +128,23 @@ def build_index(
 ) -> BuildReport:
     """Bring the index in settings.index_dir in line with the corpus folder (see corpus_folder).
 
-    rebuild drops the index first, and also repairs one whose manifest or embedded store is damaged.
+    rebuild chunks, tokenizes and embeds every article again, and also repairs an index whose manifest
+    or embedded store is damaged.
     """
-    with build_lock(settings.index_dir):
+    with build_lock(settings.index_dir), _write_errors(settings.index_dir):
         return _build(settings, Path(corpus_dir) if corpus_dir else None, rebuild, progress,
                       components or build_components(settings))
+
+
+@contextmanager
+def _write_errors(index_dir: Path) -> Iterator[None]:
+    """A failed write (disk full, no permission) as one line; the last committed index is untouched."""
+    try:
+        yield
+    except OSError as exc:
+        why = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise IndexWriteError(f"cannot write the index in {index_dir} ({why}); the previous index still "
+                              "answers. Fix that, then run: rag index") from None
 
 
 def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress: Progress,
@@ -144,19 +160,20 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
     known = {d.doc_hash: d.language for d in old.documents.values()} if old and not rebuild else None
     # Read before any change: a bad folder leaves the index as it was.
     loaded = load_corpus(corpus_dir, known, settings.max_article_bytes)
-    store = vector_store(settings, _wipe(settings, components) if rebuild else components.chroma)
-    old = None if rebuild else old
-    collection = store._collection  # noqa: SLF001 - the raw collection is needed for id housekeeping
+    collection = _open_collection(settings, components, rebuild)
     stored = _drop_uncommitted(collection, old)
     tokens = _previous_tokens(settings, old)
     intact = _intact_documents(old, stored, tokens)
+    if rebuild:  # everything again, but for an article read as empty (an editor may be saving it)
+        intact = {name: intact[name] for name in loaded.empty if name in intact}
+        tokens = {cid: tokens[cid] for entry in intact.values() for cid in entry.chunk_ids}
 
     changed = [d for d in loaded.documents if d.id_ not in intact
                or intact[d.id_].doc_hash != d.metadata["doc_hash"]]
     progress(0.1, f"chunking {len(changed)} changed of {len(loaded.documents)} articles")
     new_nodes = chunk_documents(changed, settings)
-    to_embed = [n for n in new_nodes if n.id_ not in stored]
-    _embed_and_add(to_embed, components, store, progress)
+    to_embed = new_nodes if rebuild else [n for n in new_nodes if n.id_ not in stored]
+    _embed_and_add(to_embed, components, ChromaVectorStore(chroma_collection=_Upserting(collection)), progress)
 
     progress(0.9, "writing the keyword index")
     kept = [name for name in loaded.empty if name in intact]  # an editor may be saving them right now
@@ -178,7 +195,7 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
 
 
 def _previous_manifest(settings: Settings, rebuild: bool) -> Manifest | None:
-    """The committed manifest; for a rebuild, None when it is damaged or foreign (it is about to go)."""
+    """The committed manifest; for a rebuild, None when it is damaged or foreign (it is about to be replaced)."""
     try:
         return Manifest.load(settings.index_dir)
     except IndexMismatchError:
@@ -224,26 +241,38 @@ def _new_manifest(
     return manifest
 
 
-def _wipe(settings: Settings, components: Components) -> chromadb.ClientAPI:
-    """Forget the index: its collection (embedded or on a server) and its folder.
+def _open_collection(settings: Settings, components: Components, rebuild: bool):
+    """The collection to build into, created if missing.
 
-    Returns the Chroma client to build with: an embedded store that cannot be opened (a
-    damaged chroma.sqlite3) is deleted and made anew.
+    For a rebuild, an embedded store that cannot be opened (a damaged chroma.sqlite3) is
+    deleted and made anew, and a collection of another embedding model is dropped; anything
+    else is kept, so the previous generation answers until the rebuild commits.
     """
     try:
-        client = components.chroma
-        if settings.collection in [c.name for c in client.list_collections()]:
-            client.delete_collection(settings.collection)
-    except (ChromaError, IndexDamagedError) as exc:
-        if settings.chroma_host or components.client_override is not None:
+        return vector_store(settings, components.chroma, create=True)._collection  # noqa: SLF001 - ids housekeeping
+    except IndexMismatchError as exc:
+        if not rebuild:
             raise
-        log.warning("the vector store could not be opened (%s); it is made anew", exc)
-        discard_embedded_store(settings)
-        client = components.chroma = chroma_client(settings)
-    for path in settings.index_dir.glob("keyword-*"):
-        shutil.rmtree(path, ignore_errors=True)
-    (settings.index_dir / MANIFEST).unlink(missing_ok=True)
-    return client
+        log.warning("%s; the vector store is made anew", exc)
+        if isinstance(exc, IndexDamagedError) and not (settings.chroma_host or components.client_override):
+            discard_embedded_store(settings)
+            components.chroma = chroma_client(settings)
+        else:
+            components.chroma.delete_collection(settings.collection)
+        return vector_store(settings, components.chroma, create=True)._collection  # noqa: SLF001
+
+
+class _Upserting:
+    """A Chroma collection whose add() replaces passages already stored (a rebuild re-embeds them in place)."""
+
+    def __init__(self, collection) -> None:
+        self._collection = collection
+
+    def add(self, **records) -> None:
+        self._collection.upsert(**records)
+
+    def __getattr__(self, name: str):
+        return getattr(self._collection, name)
 
 
 def _drop_uncommitted(collection, old: Manifest | None) -> set[str]:

@@ -4,6 +4,11 @@ Names are reduced to a plain basename; text (.txt, .md, .html) is decoded and wr
 UTF-8, PDF and Word files are kept as their own bytes once they are known to parse; and
 nothing is ever written outside the corpus folder. An upload never replaces an article:
 one named like an existing article is refused unless its text is the same.
+
+The window never writes inside the package or the checkout it runs from: when the index
+follows such a folder (the bundled articles), its articles are first copied to the
+library folder in the user data folder (writable_corpus), which the index follows from
+then on. A deleted article is moved to the deleted-articles folder, never destroyed.
 """
 
 from __future__ import annotations
@@ -11,14 +16,24 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
+import time
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import UploadRejected
-from rag.ingest.load import BINARY_SUFFIXES, SUPPORTED_SUFFIXES, decode, extract, read_article_bytes
+from rag.errors import ArticleNotFound, UploadRejected
+from rag.ingest.load import (
+    BINARY_SUFFIXES, SUPPORTED_SUFFIXES, decode, extract, find_files, read_article_bytes, read_extracted, shown_name,
+)
+from rag.settings import PACKAGE_DIR
 
 MAX_NAME_BYTES = 200
+# Folders the window must not write into: the package and, run from a checkout, the checkout around it.
+PROTECTED_ROOT = PACKAGE_DIR.parent
+PREVIEW_LINES = 8  # lines of an article shown by the Index tab's preview
+PREVIEW_LINE_CHARS = 300
 ACCEPTED = "only text (.txt and .md), PDF (.pdf), Word (.docx) and HTML (.html, .htm) files are accepted"
 
 
@@ -125,3 +140,77 @@ def _write_new(target: Path, content: str | bytes) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def is_protected(folder: Path) -> bool:
+    """Whether `folder` lies inside the package or the checkout the code runs from (see PROTECTED_ROOT)."""
+    return Path(folder).resolve().is_relative_to(PROTECTED_ROOT.resolve())
+
+
+def writable_corpus(followed: Path, library: Path) -> Path:
+    """The folder the window may add articles to or delete them from: `followed`, or the library instead.
+
+    A followed folder inside the package or checkout is never written: its articles are copied
+    to `library` the first time (an existing library is kept as it is), and the library is used.
+    """
+    if not is_protected(followed):
+        return Path(followed)
+    library = Path(library)
+    if not library.exists():
+        files, _ = find_files(Path(followed).resolve())
+        staging = library.with_name(f".{library.name}-{secrets.token_hex(6)}.tmp")
+        try:
+            for path in files:
+                target = staging / shown_name(path, Path(followed).resolve())
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+            staging.mkdir(parents=True, exist_ok=True)
+            os.replace(staging, library)  # all the articles or none: a half copy is never the library
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return library
+
+
+def article_path(corpus_dir: Path, name: str) -> Path:
+    """The file of the article `name` (its path relative to the corpus folder), refused outside it."""
+    corpus = Path(corpus_dir).resolve()
+    path = (corpus / name).resolve()
+    if not path.is_relative_to(corpus) or path == corpus or not path.is_file():
+        raise ArticleNotFound(f"no article named {name} in {corpus}")
+    return path
+
+
+def delete_article(corpus_dir: Path, name: str, deleted_dir: Path) -> Path:
+    """Move the article out of the corpus into deleted_dir (stamped, so nothing is overwritten); returns where."""
+    path = article_path(corpus_dir, name)
+    target = Path(deleted_dir) / time.strftime("%Y%m%d-%H%M%S") / name
+    if target.exists():
+        target = target.with_name(f"{target.stem}-{secrets.token_hex(3)}{target.suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(path, target)
+    return target
+
+
+@dataclass(frozen=True)
+class ArticlePreview:
+    """What the Index tab shows of one article before it is deleted or asked about."""
+
+    name: str
+    title: str
+    size: int  # bytes on disk
+    characters: int  # of the extracted text
+    first_lines: list[str]
+
+
+def preview_article(corpus_dir: Path, name: str, max_bytes: int) -> ArticlePreview:
+    """The article's title, size and first non-empty lines, read as the index reads it."""
+    path = article_path(corpus_dir, name)
+    try:
+        extracted = read_extracted(path, path.name, max_bytes)
+    except (OSError, ValueError) as exc:
+        raise ArticleNotFound(f"{name} cannot be read ({exc})") from None
+    lines = [line.strip() for line in extracted.text.splitlines() if line.strip()]
+    first = [line if len(line) <= PREVIEW_LINE_CHARS else line[: PREVIEW_LINE_CHARS - 1] + "…"
+             for line in lines[:PREVIEW_LINES]]
+    return ArticlePreview(name=name, title=extracted.title or (lines[0] if lines else name),
+                          size=path.stat().st_size, characters=len(extracted.text), first_lines=first)

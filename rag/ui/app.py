@@ -5,11 +5,14 @@
 
 Layout and wiring only: what each control does is in handlers.py, the HTML comes from
 render.py, the assistant's lifecycle and error messages from session.py. Every answer
-streams into the chat; the "ask" API endpoint returns the answer as JSON for
-gradio_client. Adding articles and rebuilding the index are admin actions, allowed
-only when the window listens on this machine alone.
+streams into the chat (Stop cancels it, Regenerate asks the last question again); the
+"ask" API endpoint returns the answer as JSON for gradio_client. Each answer can be rated
+(feedback.py), conversations are kept in the browser (conversations.py). Adding, deleting
+and re-indexing articles are admin actions, allowed only when the window listens on this
+machine alone.
 """
 
+import hashlib
 import sys
 import warnings
 from types import SimpleNamespace
@@ -20,6 +23,8 @@ from rag.ingest.build import build_index
 from rag.ingest.load import SUPPORTED_SUFFIXES
 from rag.schema import LLM, OFFLINE
 from rag.settings import Settings, get_settings
+from rag.ui import conversations
+from rag.ui.feedback import SEARCH
 from rag.ui.handlers import Handlers
 from rag.ui.render import (
     CSS, SCROLL_TO_ANSWER_JS, SOURCES_PLACEHOLDER, index_html, model_label, render_admin_off,
@@ -40,6 +45,7 @@ EXAMPLES = [
 ANSWER_EVENT = {"concurrency_id": "answer", "concurrency_limit": 1, "api_visibility": "undocumented",
                 "show_progress": "hidden"}
 INSTANT_EVENT = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
+BUILD_EVENT = {"concurrency_id": "build", "concurrency_limit": 1}
 
 
 def build_app(settings: Settings, admin: bool = True) -> gr.Blocks:
@@ -63,14 +69,28 @@ def build_app(settings: Settings, admin: bool = True) -> gr.Blocks:
         gr.HTML('<div id="app-header"><h1>Ask the news</h1><p>Questions in English, العربية, 中文 or dansk; '
                 "every answer quotes the articles it comes from.</p></div>")
         turns = gr.State([])
+        kept = _kept_conversations(settings)
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 chat = _chat_tab(settings)
             with gr.Tab("Index", id="index"):
                 index = _index_tab(settings, admin)
         _wire(app, handlers, chat, index, turns)
+        _wire_conversations(app, handlers, chat, turns, kept)
     app.queue(default_concurrency_limit=1)
     return app
+
+
+def _kept_conversations(settings: Settings) -> SimpleNamespace:
+    """The browser's store of conversations and the id of the open one.
+
+    The storage key and secret are fixed per index folder, so conversations survive a restart of the
+    window (a random secret would make the stored ones unreadable) and two indexes do not share them.
+    """
+    digest = hashlib.sha256(str(settings.index_dir.resolve()).encode("utf-8")).hexdigest()
+    store = gr.BrowserState(conversations.empty(), storage_key=f"rag-conversations-{digest[:12]}",
+                            secret=digest[12:44])
+    return SimpleNamespace(store=store, current=gr.State(""))
 
 
 def _chat_tab(settings: Settings) -> SimpleNamespace:
@@ -78,14 +98,23 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
     mode_choices = [("Offline extractive (quotes only)", OFFLINE)]
     if settings.llm_configured:
         mode_choices.append((f"LLM: {model_label(settings)}", LLM))
+    mode_choices.append(("Search only (list the passages, no answer)", SEARCH))
     # Minimum widths small enough for both columns to fit side by side above render.NARROW_PX, where the
     # CSS stacks them: the bubbles' own sources and the pointer to the panel follow the same breakpoint.
     with gr.Row(equal_height=False, elem_id="chat-row"):
         with gr.Column(scale=3, min_width=300):
+            with gr.Accordion("Conversations kept in this browser", open=False, elem_id="conversations-box"):
+                with gr.Row(elem_id="conversations-row"):
+                    kept = gr.Dropdown([], value=None, label="Reopen a conversation", elem_id="conversations",
+                                       scale=3, allow_custom_value=False)
+                    name = gr.Textbox(label="Name", elem_id="conversation-name", scale=2, max_lines=1)
+                with gr.Row():
+                    rename = gr.Button("Rename", size="sm", elem_id="rename-conversation")
+                    delete = gr.Button("Delete", size="sm", variant="stop", elem_id="delete-conversation")
             # No label: floating over the chat, it covered the first line of the answer on narrow screens.
             chatbot = gr.Chatbot(
                 show_label=False, elem_id="chat", height=480, latex_delimiters=[],
-                buttons=["copy", "copy_all"], feedback_options=None, layout="bubble",
+                buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"), layout="bubble",
                 placeholder="Ask about the indexed news articles. Answers quote their sources.",
             )
             with gr.Row():
@@ -94,6 +123,11 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
                     placeholder="Ask a question — English, العربية, 中文, dansk…", autofocus=True,
                 )
                 send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+            with gr.Row():
+                regenerate = gr.Button("Regenerate", size="sm", elem_id="regenerate")
+                stop = gr.Button("Stop", size="sm", variant="stop", elem_id="stop")
+                comment = gr.Textbox(show_label=False, elem_id="feedback-comment", scale=4, max_lines=3,
+                                     placeholder="Optional comment, sent with your 👍 or 👎 on an answer")
             status = gr.HTML(render_loading_status("starting", 0), elem_id="status")
             examples = gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions",
                                    elem_id="examples")
@@ -102,7 +136,7 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
                     top_k = gr.Slider(1, max(20, settings.top_k), value=settings.top_k, step=1,
                                       label="Passages to retrieve (top-k)", elem_id="top-k")
                     mode = gr.Radio(mode_choices, value=LLM if settings.llm_configured else OFFLINE,
-                                    label="Answer mode", interactive=settings.llm_configured, elem_id="mode",
+                                    label="Answer mode", elem_id="mode",
                                     info=None if settings.llm_configured else
                                     "Set RAG_LLM_BASE_URL and RAG_LLM_MODEL to answer with an LLM.")
                 with gr.Row():
@@ -116,7 +150,8 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
             sources = gr.HTML(SOURCES_PLACEHOLDER, elem_id="sources")
     return SimpleNamespace(chatbot=chatbot, question=question, send=send, status=status, examples=examples,
                            top_k=top_k, mode=mode, article=article, language=language, clear=clear_btn,
-                           sources=sources)
+                           sources=sources, regenerate=regenerate, stop=stop, comment=comment,
+                           conversations=kept, conversation_name=name, rename=rename, delete=delete)
 
 
 def _index_tab(settings: Settings, admin: bool) -> SimpleNamespace:
@@ -130,33 +165,73 @@ def _index_tab(settings: Settings, admin: bool) -> SimpleNamespace:
         with gr.Column():
             rebuild = gr.Button("Rebuild the whole index", elem_id="rebuild", interactive=admin)
             result = gr.HTML(elem_id="upload-result")
-    return SimpleNamespace(info=info, upload=upload, rebuild=rebuild, result=result)
+    with gr.Row():
+        with gr.Column(scale=1):
+            document = gr.Dropdown([], value=None, label="Preview or delete an article", elem_id="document")
+            delete = gr.Button("Delete this article from the index", variant="stop", elem_id="delete-document",
+                               interactive=admin, visible=admin)
+        preview = gr.HTML(elem_id="document-preview")
+    return SimpleNamespace(info=info, upload=upload, rebuild=rebuild, result=result, document=document,
+                           delete=delete, preview=preview)
 
 
 def _wire(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, index: SimpleNamespace,
           turns: gr.State) -> None:
-    """Every event: asking (three ways), an earlier answer's sources, clearing, the Index tab, the API."""
-    inputs = [chat.question, turns, chat.top_k, chat.article, chat.language, chat.mode]
+    """Every event: asking (three ways, again, stopped), an earlier answer's sources, rating it, clearing,
+    the Index tab, the API."""
+    settings = [chat.top_k, chat.article, chat.language, chat.mode]
     outputs = [chat.chatbot, chat.question, chat.sources, chat.status, turns]
-    for listener, api_name in [(chat.question.submit, "chat"), (chat.send.click, "chat_click"),
-                               (chat.examples.load_input_event.then, "chat_example")]:
-        (listener(handlers.lock, None, [chat.send], **INSTANT_EVENT)
-         .then(handlers.respond, inputs, outputs, api_name=api_name, **ANSWER_EVENT)
-         .then(handlers.unlock, None, [chat.send], **INSTANT_EVENT)
+    buttons = [chat.send, chat.regenerate]
+    asking = [(chat.question.submit, handlers.respond, [chat.question, turns], "chat"),
+              (chat.send.click, handlers.respond, [chat.question, turns], "chat_click"),
+              (chat.examples.load_input_event.then, handlers.respond, [chat.question, turns], "chat_example"),
+              (chat.regenerate.click, handlers.regenerate, [turns], "regenerate")]
+    answers = []
+    for listener, fn, inputs, api_name in asking:
+        answer = listener(handlers.lock, None, buttons, **INSTANT_EVENT).then(
+            fn, inputs + settings, outputs, api_name=api_name, **ANSWER_EVENT)
+        answers.append(answer)
+        (answer.then(handlers.unlock, None, buttons, **INSTANT_EVENT)
          .then(None, js=SCROLL_TO_ANSWER_JS, **INSTANT_EVENT))
+    chat.stop.click(handlers.stop, [turns], [chat.chatbot, chat.status, *buttons], cancels=answers,
+                    api_visibility="private", show_progress="hidden")
     chat.chatbot.select(handlers.show_sources, [turns], [chat.sources], api_visibility="private",
                         show_progress="hidden")
-    chat.clear.click(handlers.clear, None, outputs, api_visibility="private")
-    chat.chatbot.clear(handlers.clear, None, outputs, api_visibility="private")  # the chat's own bin button
-    filters = [index.info, chat.article, chat.language]
+    chat.chatbot.like(handlers.feedback, [turns, chat.comment], [chat.status, chat.comment],
+                      api_visibility="private", show_progress="hidden")
+    filters = [index.info, chat.article, chat.language, index.document]
     index.upload.upload(handlers.add_articles, [index.upload], [index.result, *filters, index.upload],
-                        api_name="add_articles", concurrency_id="build", concurrency_limit=1)
-    index.rebuild.click(handlers.rebuild_index, None, [index.result, *filters], api_name="rebuild",
-                        concurrency_id="build", concurrency_limit=1)
+                        api_name="add_articles", **BUILD_EVENT)
+    index.rebuild.click(handlers.rebuild_index, None, [index.result, *filters], api_name="rebuild", **BUILD_EVENT)
+    index.document.change(handlers.preview, [index.document], [index.preview], api_visibility="private",
+                          show_progress="hidden")
+    index.delete.click(handlers.delete_article, [index.document], [index.result, *filters, index.preview],
+                       api_name="delete_article", **BUILD_EVENT)
     app.load(handlers.index_updates, None, filters, api_visibility="private", show_progress="hidden")
     app.load(handlers.status_until_warm, None, [chat.status], api_visibility="private",
              show_progress="hidden", concurrency_limit=None)
     gr.api(handlers.ask, api_name="ask", concurrency_id="answer", concurrency_limit=1)
+
+
+def _wire_conversations(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, turns: gr.State,
+                        kept: SimpleNamespace) -> None:
+    """Conversations kept in the browser: saved after each answer, listed on load, reopened, renamed, deleted."""
+    listing = [kept.store, chat.conversations, chat.status]
+    shown = [chat.chatbot, chat.sources, turns, kept.current, chat.conversation_name]
+    turns.change(handlers.save_conversation, [turns, kept.current, kept.store],
+                 [kept.store, kept.current, chat.conversations, chat.conversation_name], **INSTANT_EVENT)
+    app.load(handlers.list_conversations, [kept.store], [chat.conversations], api_visibility="private",
+             show_progress="hidden")
+    chat.conversations.input(handlers.open_conversation, [kept.store, chat.conversations],
+                             [chat.chatbot, chat.sources, chat.status, turns, kept.current, chat.conversation_name],
+                             **INSTANT_EVENT)
+    chat.rename.click(handlers.rename_conversation, [kept.store, chat.conversations, chat.conversation_name],
+                      listing, **INSTANT_EVENT)
+    chat.delete.click(handlers.delete_conversation, [kept.store, chat.conversations, kept.current],
+                      listing + shown, **INSTANT_EVENT)
+    cleared = [chat.chatbot, chat.question, chat.sources, chat.status, turns, kept.current, chat.conversation_name]
+    chat.clear.click(handlers.clear, None, cleared, api_visibility="private")
+    chat.chatbot.clear(handlers.clear, None, cleared, api_visibility="private")  # the chat's own bin button
 
 
 def main(host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:

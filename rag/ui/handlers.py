@@ -6,20 +6,25 @@ from render.py, the assistant and error messages from session.py.
 
 # No `from __future__ import annotations`: gr.api reads the "ask" endpoint's real type hints.
 
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from rag.assistant import clean_question
-from rag.errors import BuildBusy, QuestionError
-from rag.ingest.uploads import save_uploads
+from rag.errors import QuestionError
+from rag.ingest.uploads import delete_article, preview_article, save_uploads, writable_corpus
 from rag.schema import LLM, LLM_PARTIAL, OFFLINE, Filters
 from rag.settings import Settings
+from rag.ui import conversations
+from rag.ui.feedback import SEARCH, answer_record, append_feedback, search_record
 from rag.ui.render import (
-    ADMIN_OFF, SOURCES_PLACEHOLDER, idle_status, index_html, model_label, render_bubble, render_build_report,
-    render_error_bubble, render_index_result, render_loading_status, render_question, render_sources,
-    render_status, render_status_message, render_uploads,
+    ADMIN_OFF, SOURCES_PLACEHOLDER, esc, idle_status, index_html, model_label, render_bubble,
+    render_build_report, render_error_bubble, render_feedback_saved, render_index_result, render_loading_status,
+    render_preview, render_question, render_search_bubble, render_search_sources, render_search_status,
+    render_sources, render_status, render_status_message, render_uploads,
 )
 from rag.ui.session import AssistantHolder, article_choices, friendly_error, language_choices
 
@@ -27,7 +32,11 @@ from rag.ui.session import AssistantHolder, article_choices, friendly_error, lan
 LOADING_TICK_S = 1.0
 PENDING_BUBBLE = '<div class="answer-body">Searching the articles…</div>'
 SEARCHING = "Searching the articles and checking quotes…"
-REBUILDING = "The index is being rebuilt; ask again in a moment."
+STOPPED = "Stopped. Ask again, or press Regenerate for the last question."
+NOTHING_TO_REGENERATE = "There is no question to answer again yet."
+NOTHING_TO_RATE = "Only answers can be rated."
+NO_CONVERSATION = "Choose a conversation in the list first."
+NO_ARTICLE = "Choose an article first."
 
 
 def messages(turns: list[dict], extra: list[dict] | None = None) -> list[dict]:
@@ -84,8 +93,11 @@ class Handlers:
         yield messages(turns, [pending]), "", gr.skip(), render_status_message(SEARCHING), gr.skip()
         try:
             filters = Filters(_optional(source), _optional(language))
-            yield from self._answer(pending, turns, int(top_k or self.settings.top_k), filters,
-                                    mode or self.default_mode)
+            k = int(top_k or self.settings.top_k)
+            if mode == SEARCH:
+                yield self._search(pending["question"], turns, k, filters)
+            else:
+                yield from self._answer(pending, turns, k, filters, mode or self.default_mode)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message, the app keeps serving
             message = friendly_error(exc, "answering")
             turns.append({"question": question.strip(), "answer": "", "bubble": render_error_bubble(message),
@@ -95,8 +107,6 @@ class Handlers:
     def _answer(self, pending: dict, turns: list[dict], k: int, filters: Filters, mode: str
                 ) -> Iterator[tuple]:
         """The model's words while it writes, then the checked answer with its sources, as turn outputs."""
-        if self.holder.rebuilding:
-            raise BuildBusy(REBUILDING)
         assistant = self.holder.get()
         history = [(t["question"], t["answer"]) for t in turns if t.get("answer")]
         answer = None
@@ -107,18 +117,66 @@ class Handlers:
                 yield (messages(turns, [pending]), gr.skip(), gr.skip(),
                        render_status_message(f"The LLM {model_label(self.settings)} is writing…"), gr.skip())
         turn = {"question": pending["question"], "answer": answer.text, "bubble": render_bubble(answer),
-                "sources": render_sources(answer, assistant.articles)}
+                "sources": render_sources(answer, assistant.articles),
+                "record": answer_record(answer, pending["question"], self.settings, k, filters)}
         turns.append(turn)
         yield messages(turns), "", turn["sources"], render_status(answer, self.settings), turns
 
-    @staticmethod
-    def lock() -> dict:
-        """The Ask button while a question runs: disabled, so a second click cannot ask it twice."""
-        return gr.update(interactive=False)
+    def _search(self, question: str, turns: list[dict], k: int, filters: Filters) -> tuple:
+        """Search only: the passages found, each with its source, and no answer (nor any history: none is sent)."""
+        started = time.perf_counter()
+        passages = self.holder.get().retrieve(question, k=k, filters=filters)
+        turn = {"question": question, "answer": "", "bubble": render_search_bubble(passages),
+                "sources": render_search_sources(question, passages),
+                "record": search_record(question, passages, self.settings, k, filters)}
+        turns.append(turn)
+        return (messages(turns), "", turn["sources"], render_search_status(passages, time.perf_counter() - started),
+                turns)
+
+    def regenerate(self, turns: list[dict], top_k: float, source: str, language: str, mode: str
+                   ) -> Iterator[tuple]:
+        """The last question answered again, with the settings as they are now, in place of its answer.
+
+        Outputs as respond's; whatever is in the question box stays there.
+        """
+        turns = list(turns or [])
+        if not turns or not turns[-1].get("question"):
+            yield (gr.skip(), gr.skip(), gr.skip(), render_status_message(NOTHING_TO_REGENERATE, error=True),
+                   gr.skip())
+            return
+        last = turns.pop()
+        for chat, box, *rest in self.respond(last["question"], turns, top_k, source, language, mode):
+            yield chat, (box if box == last["question"] else gr.skip()), *rest
 
     @staticmethod
-    def unlock() -> dict:
-        return gr.update(interactive=True)
+    def stop(turns: list[dict]) -> tuple:
+        """After Stop: the chat as it was before the question, the buttons back: (chat, status, ask, regenerate)."""
+        return (messages(turns or []), render_status_message(STOPPED), gr.update(interactive=True),
+                gr.update(interactive=True))
+
+    def feedback(self, turns: list[dict], comment: str, evt: gr.LikeData) -> tuple:
+        """A thumbs up or down on an answer, with the comment box's text, appended to the feedback file.
+
+        Returns (status, comment box): the box is emptied once its comment is saved.
+        """
+        turn = turn_at(turns or [], int(evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index))
+        if turn is None or not turn.get("record") or not isinstance(evt.liked, bool):
+            return render_status_message(NOTHING_TO_RATE), gr.skip()
+        try:
+            append_feedback(self.settings.feedback_file, turn["record"], evt.liked, comment)
+        except OSError as exc:
+            message = f"The feedback could not be saved to {self.settings.feedback_file} ({exc.strerror or exc})."
+            return render_status_message(message, error=True), gr.skip()
+        return render_feedback_saved(evt.liked, turn["question"], bool((comment or "").strip())), ""
+
+    @staticmethod
+    def lock() -> tuple:
+        """Ask and Regenerate while a question runs: disabled, so a second click cannot ask it twice."""
+        return gr.update(interactive=False), gr.update(interactive=False)
+
+    @staticmethod
+    def unlock() -> tuple:
+        return gr.update(interactive=True), gr.update(interactive=True)
 
     @staticmethod
     def show_sources(turns: list[dict], evt: gr.SelectData):
@@ -130,8 +188,61 @@ class Handlers:
         return turn["sources"]
 
     def clear(self) -> tuple:
-        """A new conversation: (chat, question box, sources, status, turns)."""
-        return [], "", SOURCES_PLACEHOLDER, self._status_now(), []
+        """A new conversation: (chat, question box, sources, status, turns, conversation id, its name)."""
+        return [], "", SOURCES_PLACEHOLDER, self._status_now(), [], "", ""
+
+    # ------------------------------------------------------------ conversations kept in the browser
+
+    @staticmethod
+    def save_conversation(turns: list[dict], conversation_id: str, store: Any) -> tuple:
+        """After an answer: the conversation saved in the browser (store, id, list, name)."""
+        if not turns:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        conversation_id = conversation_id or conversations.new_id()
+        store = conversations.save(store, conversation_id, turns)
+        title = (conversations.find(store, conversation_id) or {}).get("title", "")
+        return (store, conversation_id, gr.update(choices=conversations.choices(store), value=conversation_id),
+                title)
+
+    @staticmethod
+    def list_conversations(store: Any) -> dict:
+        """On page load: the conversations this browser kept, none chosen."""
+        return gr.update(choices=conversations.choices(store), value=None)
+
+    def open_conversation(self, store: Any, conversation_id: str | None) -> tuple:
+        """A kept conversation back in the chat: (chat, sources, status, turns, id, name)."""
+        found = conversations.find(store, conversation_id or "")
+        if found is None:
+            return gr.skip(), gr.skip(), render_status_message(NO_CONVERSATION, error=True), gr.skip(), gr.skip(), \
+                gr.skip()
+        turns = found["turns"]
+        last = next((t["sources"] for t in reversed(turns) if t.get("sources")), SOURCES_PLACEHOLDER)
+        status = render_status_message(f"Reopened “{found.get('title', '')}”: ask a follow-up, or click an answer "
+                                       "to see its sources.")
+        return messages(turns), last, status, turns, found["id"], found.get("title", "")
+
+    @staticmethod
+    def rename_conversation(store: Any, conversation_id: str | None, title: str) -> tuple:
+        """(store, list, status) with the chosen conversation renamed."""
+        if conversations.find(store, conversation_id or "") is None:
+            return gr.skip(), gr.skip(), render_status_message(NO_CONVERSATION, error=True)
+        store = conversations.rename(store, conversation_id, title)
+        name = conversations.find(store, conversation_id)["title"]
+        return (store, gr.update(choices=conversations.choices(store), value=conversation_id),
+                render_status_message(f"Renamed to “{name}”."))
+
+    def delete_conversation(self, store: Any, conversation_id: str | None, current: str) -> tuple:
+        """(store, list, status, then chat, sources, turns, id, name: cleared when it was the open one)."""
+        found = conversations.find(store, conversation_id or "")
+        if found is None:
+            return (gr.skip(), gr.skip(), render_status_message(NO_CONVERSATION, error=True),
+                    *[gr.skip()] * 5)
+        store = conversations.delete(store, found["id"])
+        status = render_status_message(f"Deleted “{found.get('title', '')}”.")
+        listing = gr.update(choices=conversations.choices(store), value=None)
+        if found["id"] != current:
+            return (store, listing, status, *[gr.skip()] * 5)
+        return store, listing, status, [], SOURCES_PLACEHOLDER, [], "", ""
 
     def status_until_warm(self) -> Iterator[str]:
         """The status line on page load: loading progress until the index and models are warm, then ready."""
@@ -151,9 +262,44 @@ class Handlers:
     # ------------------------------------------------------------ the Index tab
 
     def index_updates(self) -> tuple:
-        """The index table and the filter choices, as the index now stands."""
-        return (index_html(self.settings), gr.update(choices=article_choices(self.settings)),
-                gr.update(choices=language_choices(self.settings)))
+        """The index table, the filter choices and the Index tab's article choices, as the index now stands."""
+        articles = article_choices(self.settings)
+        return (index_html(self.settings), gr.update(choices=articles),
+                gr.update(choices=language_choices(self.settings)), gr.update(choices=articles[1:], value=None))
+
+    def _writable_corpus(self) -> Path:
+        """The folder uploads go to and deletions come from (see uploads.writable_corpus)."""
+        return writable_corpus(self.holder.corpus_dir(), self.settings.library_dir)
+
+    def _follow(self, folder: Path) -> None:
+        """Index and answer from `folder` from now on (the library, once the window has written to it)."""
+        if Path(folder).resolve() != self.holder.corpus_dir().resolve():
+            self.settings = self.settings.model_copy(update={"corpus_dir": Path(folder)})
+            self.holder.use_settings(self.settings)
+
+    def preview(self, name: str | None) -> str:
+        """An article's title, size and first lines, before deleting it or asking about it."""
+        if not name:
+            return ""
+        try:
+            return render_preview(preview_article(self.holder.corpus_dir(), name, self.settings.max_article_bytes))
+        except Exception as exc:  # noqa: BLE001
+            return render_status_message(friendly_error(exc, "previewing an article"), error=True)
+
+    def delete_article(self, name: str | None, progress=gr.Progress()):
+        """Move an article out of the corpus and re-index: (message, index, article, language, articles, preview)."""
+        self._refuse_unless_admin()
+        if not name:
+            return render_index_result(render_status_message(NO_ARTICLE, error=True)), *[gr.skip()] * 5
+        try:
+            folder = self._writable_corpus()
+            moved = delete_article(folder, name, self.settings.deleted_dir)
+            self._follow(folder)
+            message = (f"<p>Deleted <code>{esc(name)}</code> from the index; the file was moved to "
+                       f"<code>{esc(moved)}</code>.</p>") + self._reindex(False, progress)
+        except Exception as exc:  # noqa: BLE001
+            message = render_status_message(friendly_error(exc, "deleting an article"), error=True)
+        return render_index_result(message), *self.index_updates(), ""
 
     def _refuse_unless_admin(self) -> None:
         """Changing the index is for whoever runs the app on this machine (see app.main)."""
@@ -169,9 +315,11 @@ class Handlers:
         self._refuse_unless_admin()
         paths = files if isinstance(files, list) else ([files] if files else [])
         try:
-            saved, rejected = save_uploads(paths, self.holder.corpus_dir(), self.settings.max_upload_bytes)
-            message = render_uploads(bool(paths), saved, rejected)
+            folder = self._writable_corpus()
+            saved, rejected = save_uploads(paths, folder, self.settings.max_upload_bytes)
+            message = render_uploads(bool(paths), saved, rejected, folder)
             if saved:
+                self._follow(folder)
                 message += self._reindex(False, progress)
         except Exception as exc:  # noqa: BLE001
             message = render_status_message(friendly_error(exc, "adding articles"), error=True)
@@ -194,8 +342,6 @@ class Handlers:
         """Answer one question; returns question, short, text, abstained, mode, notices, seconds,
         citations [{source, title, language, quote, gloss, chunk_id}] and passages."""
         try:
-            if self.holder.rebuilding:
-                raise BuildBusy(REBUILDING)
             pairs = [(str(h[0]), str(h[1])) for h in (history or []) if len(h) >= 2]
             answer = self.holder.get().ask(question, history=pairs, k=int(top_k) if top_k else None,
                                            filters=Filters(_optional(source), _optional(language)),

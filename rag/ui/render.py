@@ -21,6 +21,8 @@ from rag.text import MARKER, RTL_LANGUAGES, language_name, nfc, quoted
 
 if TYPE_CHECKING:
     from rag.ingest.build import BuildReport
+    from rag.ingest.uploads import ArticlePreview
+    from rag.schema import Passage
 
 # An article longer than this is shown as a window around the quote, not whole.
 ARTICLE_WINDOW_CHARS = 60_000
@@ -28,6 +30,7 @@ TITLE_CHARS = 60
 # Below this width the sources panel sits under the chat, so each answer carries its sources itself.
 NARROW_PX = 820
 GLOSS_LABEL = "Word-by-word dictionary gloss (not a translation)"
+SEARCH_EXCERPT_CHARS = 400  # of each passage, in the chat bubble of a search-only turn
 
 CSS = """
 #app-header h1 { margin: 0 0 .2rem 0; font-size: 1.6rem; }
@@ -73,6 +76,11 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
 .bubble-quote { margin: .25rem 0 0 0; padding: .3rem .5rem; text-align: start;
   border-inline-start: 3px solid var(--color-accent); background: var(--background-fill-secondary); }
 #status .status.loading { border-style: dashed; }
+.search-hit { margin-bottom: .45rem; }
+.search-hit .source-meta { margin: 0; }
+#conversations-row { align-items: end; }
+.preview-lines { white-space: pre-wrap; font-size: .88rem; padding: .4rem .6rem;
+  border: 1px solid var(--border-color-primary); border-radius: .4rem; }
 .admin-off { padding: .5rem .7rem; border-radius: .5rem; background: #fef3c7; color: #78350f; }
 /* Gradio cuts long example questions with "..." in a left-to-right box: let each one take the direction of
    its own text, so an Arabic question ends, ellipsis included, on the left. */
@@ -374,11 +382,13 @@ def render_build_report(report: BuildReport) -> str:
                if skipped else ""))
 
 
-def render_uploads(uploaded: bool, saved: Sequence[str], rejected: Sequence[tuple[str, str]]) -> str:
-    """Which uploads were added and which were not, with why."""
+def render_uploads(uploaded: bool, saved: Sequence[str], rejected: Sequence[tuple[str, str]],
+                   folder: object = None) -> str:
+    """Which uploads were added (and to which folder) and which were not, with why."""
     parts = []
     if saved:
-        parts.append("<p>Added: " + ", ".join(f"<code>{esc(n)}</code>" for n in saved) + "</p>")
+        where = f" in <code>{esc(folder)}</code>" if folder else ""
+        parts.append("<p>Added" + where + ": " + ", ".join(f"<code>{esc(n)}</code>" for n in saved) + "</p>")
     if rejected:
         items = "".join(f"<li><code>{esc(n)}</code>: {esc(why)}</li>" for n, why in rejected)
         parts.append(f'<p class="rejected">Not added:</p><ul class="rejected">{items}</ul>')
@@ -419,3 +429,60 @@ def index_html(settings: Settings) -> str:
         '<table class="index-table"><thead><tr><th>Title</th><th>Language</th><th>File</th><th>Passages</th>'
         f"</tr></thead><tbody>{rows}</tbody></table>{skipped}"
     )
+
+
+def _passage_head(n: int, passage: Passage) -> str:
+    """[n] title, then language and file, for one passage of a search-only turn."""
+    return (f'<div class="source-head" dir="auto"><span class="ref">[{n}]</span> <span class="source-title">'
+            f"{esc(passage.title or passage.source)}</span></div>"
+            f'<div class="source-meta">{esc(language_name(passage.language))} · <code>{esc(passage.source)}</code>'
+            f" · score {passage.score:.3f}</div>")
+
+
+def render_search_bubble(passages: Sequence[Passage]) -> str:
+    """The chat message of a search-only turn: the passages found, each with its source, nothing answered."""
+    if not passages:
+        return '<div class="answer-body answer-abstained" dir="auto">No passage matches this search.</div>'
+    items = []
+    for n, p in enumerate(passages, start=1):
+        text = p.text.strip()
+        text = text if len(text) <= SEARCH_EXCERPT_CHARS else text[: SEARCH_EXCERPT_CHARS - 1] + "…"
+        items.append(f'<div class="search-hit" data-source="{esc(p.source)}">{_passage_head(n, p)}'
+                     f'<div {dir_attrs(p.language)}>{esc(text)}</div></div>')
+    return (f'<div class="answer-body search-only"><div class="answer-short" dir="auto"><strong>'
+            f"{plural(len(passages), 'passage')} found (search only, no answer)</strong></div>{''.join(items)}</div>")
+
+
+def render_search_sources(question: str, passages: Sequence[Passage]) -> str:
+    """The sources panel of a search-only turn: each passage whole, with its article and language."""
+    head = f'<div class="sources-head">Passages for: <q dir="auto">{esc(question)}</q></div>'
+    cards = "".join(
+        f'<div class="source" id="source-{n}" data-source="{esc(p.source)}" data-language="{esc(p.language)}">'
+        f'{_passage_head(n, p)}<blockquote class="source-passage" {dir_attrs(p.language)}>{esc(p.text)}'
+        "</blockquote></div>"
+        for n, p in enumerate(passages, start=1))
+    return head + (cards or '<div class="sources-empty">No passage matches this search.</div>')
+
+
+def render_search_status(passages: Sequence[Passage], seconds: float) -> str:
+    articles = len({p.source for p in passages})
+    return (f'<div class="status">Search only: {plural(len(passages), "passage")} from '
+            f'{plural(articles, "article")} in {seconds:.2f} s · nothing answered</div>')
+
+
+def render_preview(preview: ArticlePreview) -> str:
+    """The Index tab's preview of one article: title, file, size and its first lines."""
+    lines = "\n".join(preview.first_lines)
+    return (f'<div class="article-preview" data-source="{esc(preview.name)}">'
+            f'<div class="source-title" dir="auto">{esc(preview.title)}</div>'
+            f'<div class="source-meta"><code>{esc(preview.name)}</code> · {preview.size:,} bytes · '
+            f"{preview.characters:,} characters of text</div>"
+            f'<div class="preview-lines" dir="auto">{esc(lines)}</div></div>')
+
+
+def render_feedback_saved(liked: bool, question: str, commented: bool) -> str:
+    """The status line once feedback is written."""
+    verdict = "👍 useful" if liked else "👎 not useful"
+    note = " with your comment" if commented else ""
+    return (f'<div class="status feedback-saved">Feedback saved{note}: {verdict} for '
+            f'<q dir="auto">{esc(question)}</q>. Thank you.</div>')

@@ -27,14 +27,13 @@ TITLE_CHARS = 70
 
 
 class AssistantHolder:
-    """The assistant the app answers with: warmed up at start, replaced under a lock after a re-index."""
+    """The assistant the app answers with: warmed up at start; it reloads itself after a re-index."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._assistant: Assistant | None = None
-        self.rebuilding = False
         self._warm = threading.Event()
         self._stage = "starting"
         self._since = time.monotonic()
@@ -79,30 +78,29 @@ class AssistantHolder:
         """What the warm-up is doing and for how many seconds it has run."""
         return self._stage, time.monotonic() - self._since
 
+    def use_settings(self, settings: Settings) -> None:
+        """Answer under new settings from the next question on (the window moved its articles folder)."""
+        with self._lock:
+            self.settings = settings
+            self._assistant = None
+
     def corpus_dir(self) -> Path:
         """The folder the index follows, where uploads go."""
         return corpus_folder(self.settings, Manifest.load(self.settings.index_dir))
 
-    def swap(self, assistant: Assistant | None) -> None:
-        """Answer with `assistant` from now on (None: load one on the next question)."""
-        with self._lock:
-            self._assistant = assistant
-            if assistant is not None:
-                self.load_error = ""
-
     def reindex(self, rebuild: bool = False, progress=None) -> BuildReport:
-        """Bring the index in line with the corpus, then answer with a fresh Assistant."""
+        """Bring the index in line with the corpus.
+
+        Questions asked meanwhile are answered from the previous generation; the assistant
+        loads the new one by itself at the first question after the build commits.
+        """
         if not self._build_lock.acquire(blocking=False):
             raise BuildBusy("An index build is already running; try again when it has finished.")
         try:
-            self.rebuilding = rebuild
-            if rebuild:
-                self.swap(None)
             report = build_index(self.settings, rebuild=rebuild, progress=progress or (lambda f, m: None))
-            self.swap(Assistant(self.settings))
+            self.load_error = ""  # a question now loads the index that failed to load before, if it did
             return report
         finally:
-            self.rebuilding = False
             self._build_lock.release()
 
 
