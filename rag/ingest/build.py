@@ -131,9 +131,11 @@ def build_index(
     rebuild chunks, tokenizes and embeds every article again, and also repairs an index whose manifest
     or embedded store is damaged.
     """
+    components = components or build_components(settings)
     with build_lock(settings.index_dir), _write_errors(settings.index_dir):
-        return _build(settings, Path(corpus_dir) if corpus_dir else None, rebuild, progress,
-                      components or build_components(settings))
+        report = _build(settings, Path(corpus_dir) if corpus_dir else None, rebuild, progress, components)
+    components.glossary.prepare()  # the dictionary tables a first question reads, built now rather than then
+    return report
 
 
 @contextmanager

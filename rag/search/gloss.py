@@ -759,6 +759,12 @@ class Glossary:
         return {english: list(dict.fromkeys(w for _, w in sorted(items)))
                 for english, items in ranked.items()}
 
+    def prepare(self) -> None:
+        """Build the kept tables (see rag.search.disk_cache) if this installation has not yet."""
+        for language in ("ar", "da", "zh"):
+            self.expand("employee", language)
+        cedict()
+
     def is_english_phrase(self, phrase: str) -> bool:
         """True when every word of the phrase is an English dictionary headword (False without the
         dictionaries)."""
