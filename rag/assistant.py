@@ -12,24 +12,27 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answer import condense
 from rag.answer.abstain import decide
-from rag.answer.cite import ArticleTexts, backed_short, cite, make_citation, split_short
+from rag.answer.cite import ArticleTexts, Cited, backed_short, cite, make_citation, split_short
 from rag.answer.extract import Extract, extract
 from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
 from rag.answer.types import wanted
 from rag.components import Components, build_components, prompts
+from rag.components.shared_state import shared_state
 from rag.components.store import Generation, check_passages, chroma_client, manifest_generation
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
 from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.retrieve import Retriever
 from rag.settings import MAX_TOP_K, Settings
-from rag.text import detect_language, language_name, quoted
+from rag.text import detect_language, language_name, quoted, script_language, strip_markers
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»|「[^」]*」")  # text a model quotes from the articles
+MIN_LANGUAGE_WORDS = 4  # shorter answers are too short to tell the language of
 # The conversation a question may lean on (see clean_history): a follow-up needs the last few turns only.
 MAX_HISTORY_TURNS = 8
 MAX_HISTORY_ANSWER_CHARS = 1_000  # of each earlier answer (the follow-up rewrite shows the model 300)
@@ -43,6 +46,8 @@ def _clean_text(text: str) -> str:
 
 def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
     """The question without control characters, truncated if huge; notices say what changed."""
+    if not isinstance(question, (str, type(None))):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}.")
     notices = []
     text = _clean_text(question)
     if not text:
@@ -55,7 +60,7 @@ def clean_question(question: str, max_chars: int) -> tuple[str, list[str]]:
 
 def check_k(k: int | None) -> int | None:
     """k passages as asked (None: the configured default); a k outside 1..MAX_TOP_K is a QuestionError."""
-    if k is not None and not (isinstance(k, int) and 1 <= k <= MAX_TOP_K):
+    if k is not None and not (isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= MAX_TOP_K):
         raise QuestionError(f"The number of passages must be a whole number from 1 to {MAX_TOP_K}, not {k!r}.")
     return k
 
@@ -73,7 +78,8 @@ def clean_history(history: list[tuple[str, str]] | None, max_question_chars: int
     short or a turn dropped for its size gets one notice.
     """
     turns = list(history or [])
-    if not all(isinstance(t, (tuple, list)) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in turns):
+    if not all(isinstance(t, (tuple, list)) and len(t) == 2 and all(isinstance(x, str) for x in t)
+               for t in turns):
         raise QuestionError("The history must be a list of (question, answer) pairs of text.")
     kept: list[tuple[str, str]] = []
     used, cut = 0, False
@@ -118,12 +124,24 @@ class _Question:
     wants: str | None  # the kind of answer asked for
 
 
+def _other_language(question: str, answer: str) -> str | None:
+    """The answer's language when it is plainly not the question's ("fr" for an English question
+    answered in French), else None. Quotes and short answers are left out (they may be in any of the
+    articles' languages); an answer of fewer than MIN_LANGUAGE_WORDS words is not judged."""
+    prose = strip_markers(QUOTED.sub(" ", split_short(answer)[1]))
+    if len(prose.split()) < MIN_LANGUAGE_WORDS and script_language(prose) == "latin":
+        return None
+    asked, answered = detect_language(question), detect_language(prose)
+    return answered if "und" not in (asked, answered) and asked != answered else None
+
+
 class Assistant:
     """One loaded index and, when configured, one chat model; thread-safe for reads.
 
     Before each question one stat() of the manifest tells whether a build (in this process or
     another) committed a new generation; if so the index is loaded again, so no restart is
-    needed to see a re-index.
+    needed to see a re-index. With a Chroma server the generation is the server's manifest record,
+    asked at most every shared_state.POLL_S seconds, and the index folder is a cache of it.
     """
 
     def __init__(self, settings: Settings, components: Components | None = None) -> None:
@@ -131,25 +149,37 @@ class Assistant:
         self.components = components or build_components(settings)
         self.chat = self.components.chat
         self._reloading = threading.Lock()
-        self._load(manifest_generation(settings.index_dir), fresh=False)
+        self._shared = shared_state(self.components)
+        self._load(self._committed(), fresh=False)
+
+    def _committed(self, *, now: bool = False) -> Generation:
+        """The committed generation: one stat() of the manifest, or with a Chroma server the version its
+        manifest record names (asked at most every POLL_S seconds, unless now)."""
+        if self._shared is None:
+            return manifest_generation(self.settings.index_dir)
+        return self._shared.version(now=now)
 
     def _load(self, generation: Generation, fresh: bool) -> None:
-        """Open the committed generation: its retriever, and the articles it follows as they are on disk.
+        """Open the committed generation: its retriever, and the articles it follows as they are on disk
+        (with a Chroma server: downloaded into the index folder first, the articles as the server holds them).
 
         fresh: open the vector store anew, since Chroma does not see what another process added.
         """
         from rag.ingest.build import corpus_folder
 
+        if self._shared is not None:
+            generation = self._shared.sync(self.settings.index_dir)
         if fresh and self.components.client_override is None:
             self.components.chroma = chroma_client(self.settings, fresh=True)
         retriever = Retriever(self.components)
         check_passages(retriever.store, retriever.manifest, self.settings)
         self.retriever, self.generation = retriever, generation
-        self.articles = ArticleTexts(corpus_folder(self.settings, retriever.manifest))
+        texts = self._shared.article_texts(retriever.manifest) if self._shared is not None else None
+        self.articles = ArticleTexts(corpus_folder(self.settings, retriever.manifest), texts)
 
     def refresh(self) -> None:
         """Load the index again when a new generation was committed since it was loaded."""
-        generation = manifest_generation(self.settings.index_dir)
+        generation = self._committed()
         if generation == self.generation:
             return
         with self._reloading:
@@ -228,10 +258,10 @@ class Assistant:
         try:
             passages = self._search(asked, k, notices, **options)
         except Exception:
-            if manifest_generation(self.settings.index_dir) == self.generation:
+            if self._committed(now=True) == self.generation:
                 raise
         else:
-            if all(p.text for p in passages) or manifest_generation(self.settings.index_dir) == self.generation:
+            if all(p.text for p in passages) or self._committed(now=True) == self.generation:
                 return passages
         self.refresh()
         return self._search(asked, k, notices, **options)
@@ -281,6 +311,13 @@ class Assistant:
         return Answer(text=body, citations=citations, abstained=False, passages=passages, mode=mode,
                       notices=notices, short=found.short)
 
+    def _quotes_answer(self, asked: _Question, cited: Cited) -> bool:
+        """The abstention decision taken on the quotes the model cites, as if they were the retrieved
+        passages: a true sentence that does not answer (too little of the question, not the kind of
+        answer asked for) does not back the model's answer either."""
+        quoted_only = [replace(c.passage, text=c.quote) for c in cited.citations]
+        return decide(extract(asked.evidence, asked.wants, quoted_only), self.settings.min_support).answer
+
     def _citation(self, quote: str, passage: Passage) -> Citation:
         """A citation, with the word-by-word dictionary gloss of a non-English quote."""
         citation = make_citation(quote, passage)
@@ -304,9 +341,14 @@ class Assistant:
         except LLMUnavailableError as exc:
             turn.llm_failed("The LLM endpoint failed", exc)
             return
-        written = written.strip()
+        written = self.settings.scrub(written.strip())
         if not written:
             notices.append("The LLM returned an empty answer; this is the offline answer.")
+            return
+        wrong_language = _other_language(asked.text, written)
+        if wrong_language:
+            notices.append(f"The model answered in {language_name(wrong_language)}, not in the question's "
+                           "language; this is the offline answer.")
             return
         if NOT_FOUND in written.upper():
             yield self._refusal(passages, notices, LLM)
@@ -318,6 +360,9 @@ class Assistant:
                            "and were dropped.")
         if not cited.citations:
             notices.append("The model's answer had no verifiable citation; this is the offline answer.")
+            return
+        if not self._quotes_answer(asked, cited):
+            notices.append("The model's quotes do not answer the question; this is the offline answer.")
             return
         if cited.left_out:
             notices.append(f"{cited.left_out} sentence(s) of the model's answer had no verified quote "

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_path
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import SettingsError
@@ -24,7 +24,10 @@ DATA_DIR = user_data_path("meta-news-rag")  # the user's index and uploads, neve
 MAX_TOP_K = 50  # passages per question, for RAG_TOP_K and `rag ask -k`
 DEFAULT_MAX_ARTICLE_BYTES = 20_000_000  # larger files are skipped unread: a corpus is news articles
 # Chroma's rule for collection names: 3-512 characters, [a-zA-Z0-9._-], letter or digit at both ends.
+NO_KEY = "not-needed"  # the API key sent to endpoints that take none
+MIN_SECRET_CHARS = 4  # shorter "keys" are too common a string to scrub
 COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]")
+MAX_PORT = 65_535
 
 
 class Settings(BaseSettings):
@@ -49,36 +52,37 @@ class Settings(BaseSettings):
     embed_path: Path | None = None
     embed_backend: Literal["onnx", "torch"] = "onnx"
     embed_base_url: str | None = None
-    embed_api_key: SecretStr = SecretStr("not-needed")
-    embed_batch_size: int = 64
+    embed_api_key: SecretStr = SecretStr(NO_KEY)
+    embed_batch_size: int = Field(64, ge=1)
 
     # Chroma server for scale-out; embedded PersistentClient when host is unset.
     chroma_host: str | None = None
-    chroma_port: int = 8000
+    chroma_port: int = Field(8000, ge=1, le=MAX_PORT)
 
     # Retrieve
     top_k: int = Field(5, ge=1, le=MAX_TOP_K)
     candidates: int = Field(30, ge=1)
     rerank: bool = True
-    rrf_k: int = 60
-    dense_weight: float = 1.0  # weight of the dense ranking in fusion; keyword rankings weigh 1
+    rrf_k: int = Field(60, ge=0)
+    # The weight of the dense ranking in fusion; keyword rankings weigh 1.
+    dense_weight: float = Field(1.0, ge=0.0, allow_inf_nan=False)
 
     # Generate: an OpenAI-compatible chat endpoint when base_url and model are set.
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr = Field(
-        SecretStr("not-needed"), validation_alias=AliasChoices("RAG_LLM_API_KEY", "OPENAI_API_KEY")
+        SecretStr(NO_KEY), validation_alias=AliasChoices("RAG_LLM_API_KEY", "OPENAI_API_KEY")
     )
-    llm_timeout: float = Field(30.0, gt=0)
+    llm_timeout: float = Field(30.0, gt=0, allow_inf_nan=False)
     llm_retries: int = Field(2, ge=0)
-    llm_max_tokens: int = 384
+    llm_max_tokens: int = Field(384, ge=1)
     llm_translate_queries: bool = False
     llm_gloss_passages: bool = False  # at index time, an English gloss of each non-English passage
     context_tokens: int = Field(1800, ge=100)
 
     # Guard rails
     max_question_chars: int = Field(2000, ge=10)
-    max_upload_bytes: int = 5_000_000
+    max_upload_bytes: int = Field(5_000_000, ge=1)
 
     # The chat window's own files, in the user data folder (never inside the package or a checkout):
     # articles it adds when the index follows the bundled ones, articles it deletes, answers' feedback.
@@ -99,10 +103,27 @@ class Settings(BaseSettings):
                              "beginning and ending with a letter or digit")
         return name
 
+    @model_validator(mode="after")
+    def _overlap_inside_chunk(self) -> Settings:
+        """The splitter refuses an overlap as long as the passage; say so before anything loads."""
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError(f"{variable_name('chunk_overlap')}: must be less than {variable_name('chunk_tokens')} "
+                             f"({self.chunk_tokens}), not {self.chunk_overlap}")
+        return self
+
     @property
     def llm_configured(self) -> bool:
         """True when an OpenAI-compatible chat endpoint is set."""
         return bool(self.llm_base_url and self.llm_model)
+
+    def scrub(self, text: str) -> str:
+        """The text with every configured API key replaced by ***: no error or answer ever shows one,
+        even when an endpoint echoes the request's Authorization header."""
+        for secret in (self.llm_api_key, self.embed_api_key):
+            key = secret.get_secret_value()
+            if len(key) >= MIN_SECRET_CHARS and key != NO_KEY:
+                text = text.replace(key, "***")
+        return text
 
 
 def variable_name(field: str) -> str:
@@ -112,8 +133,8 @@ def variable_name(field: str) -> str:
 
 def settings_error(exc: ValidationError) -> SettingsError:
     """One line naming each bad variable and what is wrong with it, instead of pydantic's report."""
-    problems = [f"{variable_name(str(error['loc'][0])) if error['loc'] else 'settings'}: "
-                f"{error['msg'].removeprefix('Value error, ')}" for error in exc.errors()]
+    problems = [(f"{variable_name(str(error['loc'][0]))}: " if error['loc'] else "")
+                + error['msg'].removeprefix('Value error, ') for error in exc.errors()]
     return SettingsError("bad setting: " + "; ".join(problems))
 
 

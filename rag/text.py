@@ -141,6 +141,22 @@ _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.\-]+|\b[A-Z]{2,}\b|\b\w*[a-z][
 _LATIN_WORD = re.compile(r"[A-Za-z][\w.\-]+")
 
 
+# Words that deny what a sentence says, per language (Chinese: whole words, since 不 starts 不仅 "not only").
+_NEGATIONS = {
+    "en": "not no never none nobody nothing neither nor without cannot n't",
+    "da": "ikke aldrig ingen intet ingenting hverken uden",
+    "ar": "لا لم لن ليس ليست ليسوا غير بدون دون",
+}
+NEGATIONS = frozenset(w for words in _NEGATIONS.values() for w in fold(words).casefold().split())
+_HAN_NEGATION = re.compile("没有|从未|从不|并非|不是|不会|不能|无法|未曾|尚未")
+
+
+def negated(text: str) -> bool:
+    """True when the text holds a word that denies (not, never, ikke, لم, 没有 …)."""
+    folded = fold(text).casefold().replace("n't", " n't")
+    return any(w in NEGATIONS for w in re.findall(r"[\w']+", folded)) or bool(_HAN_NEGATION.search(folded))
+
+
 def first_pronoun(text: str) -> int | None:
     """Where the text's first pronoun or demonstrative (of any of the four languages) starts, or None."""
     folded = fold(text).casefold()

@@ -8,6 +8,7 @@ the source article as it stands on disk.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,15 @@ from rag.ingest.load import read_text
 from rag.schema import Citation, Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import CLAIM_END, SENTENCE_PUNCTUATION, marker_numbers, nfc, strip_markers
+from rag.search.keyword import STOPWORDS
+from rag.text import CLAIM_END, SENTENCE_PUNCTUATION, fold, marker_numbers, negated, nfc, strip_markers
+
+MIN_QUOTE_SUPPORT = 0.15  # a cited quote holds at least this share of the question (a planted sentence does not)
+UNIT_CHARS = 25  # a figure's counted thing follows it in the quote within this many characters
+# A figure and the word right after it in a claim: "19 members", "600 employees" (not "24%", "2023, Meta").
+_FIGURE_AND_THING = re.compile(r"(?<![\d.,])(\d(?:[\d,.]*\d)?)(?![\d%٪])\s+([^\W\d_]+)")
+_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 @dataclass
@@ -53,10 +62,15 @@ def best_sentence(claim: str, passage: Passage, measure: Evidence | None = None)
 
 class ArticleTexts:
     """The articles' current text, for verbatim checks: read again whenever a file changed on disk, so a
-    quote never verifies against text the article no longer holds."""
+    quote never verifies against text the article no longer holds.
 
-    def __init__(self, corpus_dir: Path) -> None:
+    texts: where the texts come from instead of the corpus folder (with a Chroma server, the articles as
+    the index holds them: a replica on another machine has no corpus folder).
+    """
+
+    def __init__(self, corpus_dir: Path, texts: Callable[[str], str] | None = None) -> None:
         self.corpus_dir = corpus_dir
+        self._texts = texts
         self._cache: dict[str, tuple[tuple[int, int, int] | None, str]] = {}  # source -> (file stamp, text)
 
     def get(self, source: str) -> str:
@@ -64,6 +78,8 @@ class ArticleTexts:
 
         One stat() a call; the file is read again only when its inode, time or size changed.
         """
+        if self._texts is not None:
+            return self._texts(source)
         path = (self.corpus_dir / source).resolve()
         try:
             info = path.stat()
@@ -168,12 +184,39 @@ def _with_markers(claim: str, numbers: list[int]) -> str:
 
 def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, evidence: Evidence | None,
            measure: Evidence | None) -> bool:
-    """The three checks a quote passes before it is shown."""
+    """The checks a quote passes before it is shown: verbatim in its article, backing the claim (its
+    words, names and numbers, each figure counting what the claim says it counts, denied in both or
+    in neither), and holding some of the question."""
     if not articles.verify(quote, passage.source):
         return False
-    if not supports(claim, quote, passage.language, measure):
+    if not supports(claim, quote, passage.language, measure) or negated(claim) != negated(quote):
         return False
-    return evidence is None or evidence.support(quote, passage.language) > 0
+    if measure is not None and not figures_count_the_same(claim, quote, passage.language, measure):
+        return False
+    return evidence is None or evidence.support(quote, passage.language) >= MIN_QUOTE_SUPPORT
+
+
+def figures_count_the_same(claim: str, quote: str, language: str, measure: Evidence) -> bool:
+    """True when each figure of the claim is followed in the quote by what the claim counts with it.
+
+    "The Probability team had 19 members" is not backed by "The team had 50 members; … 19 people
+    doing Bayesian models": 19 is in the quote, but counting people doing Bayesian models. Words
+    meet through glosses, so "600 employees" is backed by "600 موظف". Years are not counts.
+    """
+    folded = fold(quote)
+    for figure, thing in _FIGURE_AND_THING.findall(fold(claim)):
+        if _YEAR.fullmatch(figure) or thing.casefold() in STOPWORDS:
+            continue
+        counted = Evidence(thing, measure.index, measure.glossary)
+        after = [folded[m.end(): m.end() + UNIT_CHARS] for m in _FIGURE.finditer(folded)
+                 if _digits(m.group()) == _digits(figure)]
+        if counted.total and after and not any(counted.support(text, language) > 0 for text in after):
+            return False
+    return True
+
+
+def _digits(figure: str) -> str:
+    return re.sub(r"[,.]", "", figure)
 
 
 def make_citation(quote: str, passage: Passage) -> Citation:

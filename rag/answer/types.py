@@ -77,6 +77,8 @@ _TWO_PARTS = _pattern(
     r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل)(?:\s|$)|\bقارن|以及|分别|比较|对比"
 )
 
+_DANISH_NUMBER_WORDS = frozenset(
+    "en et to tre fire fem seks syv otte ni ti tolv hundrede tusind millioner procent".split())
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty|hundred|dozens?"
     r"|hundreds?|thousands?|millions?|billions?|half|percent|en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv"
@@ -132,7 +134,7 @@ def asks_two_things(question: str) -> bool:
 def spans(kind: str, text: str, language: str = "und") -> list[str]:
     """The spans of the text that are an answer of that kind, in order of appearance."""
     if kind == NUMBER:
-        return [m.group().strip() for m in _NUMBER.finditer(fold(text))]
+        return _counts(fold(text), language)
     if kind == PERCENT:
         return [m.group().strip() for m in _PERCENT.finditer(fold(text))]
     if kind == DURATION:
@@ -140,6 +142,16 @@ def spans(kind: str, text: str, language: str = "und") -> list[str]:
     if kind == DATE:
         return [m.group().strip() for m in _DATE.finditer(fold(text))]
     return names(text, language, kind)
+
+
+def _counts(text: str, language: str) -> list[str]:
+    """The figures of a folded text that count something: not those of a duration or a date
+    ("about 7 years", "2023"), which answer "how long" and "when", not "how many"; in English,
+    not the Danish number words that are English words too ("to", "fire")."""
+    taken = [m.span() for pattern in (_DURATION, _DATE) for m in pattern.finditer(text)]
+    found = [m.group().strip() for m in _NUMBER.finditer(text)
+             if not any(start <= m.start() < end for start, end in taken)]
+    return [f for f in found if f.casefold() not in _DANISH_NUMBER_WORDS] if language == "en" else found
 
 
 def holds(kind: str, text: str, language: str = "und") -> bool:

@@ -161,6 +161,7 @@ def test_answer_type_is_read_from_the_question_in_four_languages():
 def test_a_sentence_without_the_figure_asked_for_weighs_less():
     arabic = 'أفاد تقرير نشرته وكالة Axios، أن شركة "ميتا" ستسرح نحو 600 موظف من مختبرها للذكاء الاصطناعي'
     assert holds("number", arabic) and not holds("number", arabic.replace("600", ""))
-    assert holds("number", "这次Meta裁员为他提供了八个月的薪资赔偿。")
+    assert holds("duration", "这次Meta裁员为他提供了八个月的薪资赔偿。")  # "how many months" asks a duration
+    assert not holds("number", "It took about 7 years at META to find such an amazing team", "en")  # not a count
     assert not holds("number", "ستسرح ميتا الموظفين")  # no figure, though ميتا looks like مئة once folded
     assert holds("date", "Rob Fergus left Meta in May 2025") and not holds("date", "Rob Fergus left Meta")

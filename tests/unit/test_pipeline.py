@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
+
 from rag.assistant import Assistant
 from rag.components import build_components
 from rag.schema import FALLBACK, LLM
@@ -73,3 +75,56 @@ def test_a_wrong_number_on_an_arabic_quote_is_dropped(fast_settings):
     answer = assistant.ask("How many employees will Meta lay off from its AI lab, according to Axios?")
     assert "900" not in answer.text and "900" not in answer.short
     assert answer.abstained or answer.mode == FALLBACK  # refused, or the offline answer instead of the model's
+
+
+def _cited(claim: str, source: str = "000_e4361c01c8850e8e.txt"):
+    """A scripted model that makes the claim, citing the first passage of the article."""
+    return lambda prompt: f"{claim} [{_numbered(prompt, source)}]."
+
+
+def test_a_figure_the_quote_gives_another_role_does_not_survive(fast_settings):
+    assistant, _ = with_chat(fast_settings, _cited("The Probability team had 19 members"))
+    answer = assistant.ask(PROBABILITY)  # the quote: "50 members; … 19 people doing Bayesian models"
+    assert answer.mode == FALLBACK and "19 members" not in answer.text
+
+
+def test_a_claim_that_denies_its_quote_does_not_survive(fast_settings):
+    assistant, _ = with_chat(fast_settings, _cited("The Probability team never had 50 members; it had none"))
+    answer = assistant.ask(PROBABILITY)
+    assert answer.mode == FALLBACK and "never" not in answer.text
+
+
+def _citing_the_passage_with(phrase: str, claim: str):
+    """A scripted model that makes the claim, citing the passage of the prompt that holds the phrase."""
+    import re
+
+    def script(prompt: str) -> str:
+        blocks = re.split(r"(?=\[\d+\] \(from )", prompt)
+        number = next(re.match(r"\[(\d+)\]", b).group(1) for b in blocks if phrase in b and b.startswith("["))
+        return f"{claim} [{number}]."
+
+    return script
+
+
+def test_a_true_quote_that_does_not_answer_does_not_survive(fast_settings):
+    claim = "Emily McMillen said it took about 7 years at Meta to find such an amazing team as Probability"
+    assistant, _ = with_chat(fast_settings, _citing_the_passage_with("McMillen", claim))
+    answer = assistant.ask(PROBABILITY)  # a true sentence about the team, but not its size
+    assert answer.mode == FALLBACK and "McMillen" not in answer.text
+    assert any("do not answer" in notice for notice in answer.notices), answer.notices
+
+
+def test_an_answer_in_another_language_than_the_question_is_not_kept(fast_settings):
+    french = _cited("L'équipe Probability comptait 50 membres selon la lettre")
+    assistant, _ = with_chat(fast_settings, french)
+    answer = assistant.ask(PROBABILITY)
+    assert answer.mode == FALLBACK and "membres" not in answer.text
+    assert any("French" in notice or "fr" in notice for notice in answer.notices)
+
+
+def test_a_secret_echoed_by_the_model_is_scrubbed_from_the_answer(fast_settings):
+    key = "sk-test-0123456789abcdef"
+    settings = fast_settings.model_copy(update={"llm_api_key": SecretStr(key)})
+    assistant, _ = with_chat(settings, _cited(f"The Probability team had 50 members, key {key}"))
+    answer = assistant.ask(PROBABILITY)
+    assert key not in answer.text and key not in " ".join(answer.notices)
