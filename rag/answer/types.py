@@ -87,6 +87,7 @@ _NUMBER_WORDS = (
 _ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|خمس|سبع|ثمان|تسع|عشر|مئة|مائة|مئات|ألف|آلاف"
                   r"|مليون|نصف)")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
+_HAN_ONE = "一"
 _NUMBER = _pattern(rf"\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|[0-9]+")
 _PERCENT = _pattern(r"\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:percent|per cent|procent|في المئة|بالمئة|في المائة)|百分之[\d一二三四五六七八九十]+")
 _UNIT_WORDS = (
@@ -147,10 +148,13 @@ def spans(kind: str, text: str, language: str = "und") -> list[str]:
 def _counts(text: str, language: str) -> list[str]:
     """The figures of a folded text that count something: not those of a duration or a date
     ("about 7 years", "2023"), which answer "how long" and "when", not "how many"; in English,
-    not the Danish number words that are English words too ("to", "fire")."""
+    not the Danish number words that are English words too ("to", "fire"); in Chinese, not a lone
+    一, which mostly means "a" (一次, 一起)."""
     taken = [m.span() for pattern in (_DURATION, _DATE) for m in pattern.finditer(text)]
     found = [m.group().strip() for m in _NUMBER.finditer(text)
              if not any(start <= m.start() < end for start, end in taken)]
+    if language == "zh":
+        return [f for f in found if f != _HAN_ONE]
     return [f for f in found if f.casefold() not in _DANISH_NUMBER_WORDS] if language == "en" else found
 
 

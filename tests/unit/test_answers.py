@@ -79,6 +79,7 @@ def test_a_percentage_question_wants_a_percentage(question, kind):
     assert wanted(question) == kind
     sentence = "Meta shares fell 24% after the third-quarter report."
     assert spans("percent", sentence) == ["24%"]  # "third" is a number, not a percentage
+    assert spans("number", "换句话说,这次调整更像是一次方向转移。", "zh") == []  # 一次: "a", not a count
 
 
 def test_a_question_asking_two_things_is_supported_by_its_two_sentences_together(fast_assistant):
