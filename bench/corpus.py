@@ -102,6 +102,26 @@ def generate(target_chunks: int, out_dir: Path, *, chunks_per_file: int = 20, se
             "languages": languages}
 
 
+def generate_big_article(megabytes: float, out_dir: Path, seed: int = 0, language: str = "en") -> dict:
+    """One article of about `megabytes` MB (UTF-8): a title, then bundled paragraphs of one language drawn
+    at random (seeded), in a folder of its own. The long-article case: chunking must stay linear."""
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    rng = random.Random(seed)
+    pool = [src for src in sources() if src.language == language]
+    paragraphs = [p.encode("utf-8") for src in pool for p in src.paragraphs]
+    target = int(megabytes * 1_000_000)
+    path = out_dir / f"big_{language}.txt"
+    with open(path, "wb") as handle:
+        written = handle.write(f"bench-big-{seed}\n\n{pool[0].title}\n".encode("utf-8"))
+        while written < target:
+            written += handle.write(b"\n" + paragraphs[rng.randrange(len(paragraphs))] + b"\n")
+    return {"label": f"{megabytes:g} MB article", "dir": str(out_dir), "files": 1, "bytes": written,
+            "language": language, "seed": seed}
+
+
 def generate_size(size: str, out_dir: Path, seed: int = 0) -> dict:
     """generate() for a size label of SIZES ("10k", "100k", ...)."""
     target, per_file = SIZES[size]

@@ -1,6 +1,7 @@
 """Speed and scale: the project's index and retrieval beside the stock llama-index pipeline.
 
     python -m bench.run [--quick] [--sizes bundled,10k,100k] [--json PATH] [--embed auto|real|precomputed]
+                        [--big-article MB]
 
 For each corpus size it builds both systems, then measures, each in a fresh
 subprocess so that no two numbers share a process: build time and throughput, peak
@@ -21,6 +22,14 @@ paragraphs it is made of, computed once. Build time at that size then measures c
 storage and keyword indexing, not embedding; the table adds a projected build time with
 embedding (each system's measured rate x its passages). Queries are always embedded by
 the real model, so retrieval latency and memory are real.
+
+--big-article MB adds one generated article of that size (50 MB by default, none with
+--quick): its load and chunking time, then a full index build with a hash embedding (no
+model), each with its peak memory; chunking must stay linear in the article's length.
+
+The bundled and 10k sizes are also measured against a `chroma run` server on loopback
+(RAG_CHROMA_HOST, bench/server.py): one process builds into it, another with an empty index
+folder (a replica) answers; its retrieval p50/p95 is printed beside the embedded figures.
 
 --quick runs the bundled corpus only (about a minute).
 """
@@ -46,6 +55,8 @@ N_QUESTIONS = 30
 # Per system and size, real embedding is planned only if it is projected to take less than this.
 REAL_EMBED_BUDGET_S = 90.0
 CHILD_TIMEOUT_S = 1200
+SERVER_SIZES = ("bundled", "10k")  # also measured against a `chroma run` server (the scale-out mode)
+BIG_ARTICLE_MB = 50.0  # the long-article row: one article this large, chunked and indexed
 # The embedding backend of each system: the same MiniLM weights; stock runs them the quick start's way.
 BACKENDS = {"project": "onnx", "stock": "torch"}
 FALLBACK_QUESTIONS = ["How many people were on Meta's Probability team?",
@@ -67,11 +78,14 @@ TARGETS = [
 # ----------------------------------------------------------------------------- children
 
 
-def _settings(index_dir: str, corpus_dir: str | None = None, backend: str = BACKENDS["project"]):
+def _settings(index_dir: str, corpus_dir: str | None = None, backend: str = BACKENDS["project"],
+              chroma_port: int | None = None):
+    """The project's settings for a child; with chroma_port, against the bench's `chroma run` on loopback."""
     from rag.settings import BUNDLED_CORPUS, Settings
 
+    server = {"chroma_host": "127.0.0.1", "chroma_port": chroma_port} if chroma_port else {}
     return Settings(_env_file=None, index_dir=Path(index_dir), embed_backend=backend,
-                    corpus_dir=Path(corpus_dir) if corpus_dir else BUNDLED_CORPUS)
+                    corpus_dir=Path(corpus_dir) if corpus_dir else BUNDLED_CORPUS, **server)
 
 
 def _bundled_paragraphs() -> list[str]:
@@ -226,7 +240,7 @@ def child_build_project(spec: dict) -> dict:
     from rag.components import build_components
     from rag.ingest.build import build_index
 
-    settings = _settings(spec["index"], spec["corpus"])
+    settings = _settings(spec["index"], spec["corpus"], chroma_port=spec.get("chroma_port"))
     model = _precomputed_model(spec["vectors"]) if spec.get("vectors") else None
     started = time.perf_counter()
     report = build_index(settings, Path(spec["corpus"]), components=build_components(settings, embed_override=model))
@@ -257,7 +271,7 @@ def child_query_project(spec: dict) -> dict:
     from rag.assistant import Assistant
 
     questions, warmup = spec["questions"], spec["warmup"]
-    assistant = Assistant(_settings(spec["index"], spec["corpus"]))
+    assistant = Assistant(_settings(spec["index"], spec["corpus"], chroma_port=spec.get("chroma_port")))
     first = assistant.ask(warmup[0], mode="offline")
     cold = time.time() - spec["spawn_t"]
     for q in warmup[1:]:
@@ -304,7 +318,41 @@ def child_query_stock(spec: dict) -> dict:
     return {"cold_start_s": cold, "retrieval": _percentiles(retrieval), "passages_per_query": min(returned)}
 
 
+def _big_settings(spec: dict):
+    """Settings that let the big article in (it is over the loader's default size limit)."""
+    settings = _settings(spec["index"], spec["corpus"])
+    limit = max(spec["bytes"] + 1, settings.max_article_bytes)
+    return settings.model_copy(update={"max_article_bytes": limit})
+
+
+def child_big_chunk(spec: dict) -> dict:
+    """Load and chunk the big article, nothing else: the linear-chunking figure."""
+    from rag.ingest.chunk import chunk_documents
+    from rag.ingest.load import load_corpus
+
+    settings = _big_settings(spec)
+    started = time.perf_counter()
+    documents = load_corpus(settings.corpus_dir, max_bytes=settings.max_article_bytes).documents
+    loaded = time.perf_counter()
+    nodes = chunk_documents(documents, settings)
+    return {"load_s": loaded - started, "chunk_s": time.perf_counter() - loaded, "chunks": len(nodes),
+            "located": sum(n.start_char_idx is not None for n in nodes)}
+
+
+def child_big_build(spec: dict) -> dict:
+    """Index the big article end to end, embedded by the tests' hash embedding (no model, no vectors file)."""
+    from rag.components import build_components
+    from rag.ingest.build import build_index
+    from tests.fakes import HashEmbedding
+
+    settings = _big_settings(spec)
+    started = time.perf_counter()
+    report = build_index(settings, components=build_components(settings, embed_override=HashEmbedding()))
+    return {"seconds": time.perf_counter() - started, "chunks": report.chunks, "documents": report.documents}
+
+
 CHILDREN = {
+    "big_chunk": child_big_chunk, "big_build": child_big_build,
     "embed_rate": child_embed_rate, "onnx_export": child_onnx_export,
     "paragraph_vectors": child_paragraph_vectors,
     "build_project": child_build_project, "build_stock": child_build_stock,
@@ -413,8 +461,24 @@ def plan_sizes(sizes: list[str], mode: str, rate: float | None, est_chunks: dict
     return plan
 
 
+def _server_row(bench: Bench, p: dict, folder: Path, corpus: Path, vectors: str | None,
+                questions: tuple[list[str], list[str]]) -> None:
+    """The project against a `chroma run` on loopback (RAG_CHROMA_HOST): built by one process, queried by
+    another whose index folder starts empty (a replica), beside the embedded figures."""
+    from bench.server import chroma_server
+
+    with chroma_server(folder / "chroma-server") as port:
+        build = bench.child("build_project", index=str(folder / "server-indexer"), corpus=str(corpus),
+                            vectors=vectors, chroma_port=port)
+        query = bench.child("query_project", index=str(folder / "server-replica"), corpus=str(corpus),
+                            questions=questions[0], warmup=questions[1], chroma_port=port)
+    p.update(server_build_s=build["seconds"], server_cold_start_s=query["cold_start_s"],
+             server_retrieval_p50_ms=query["retrieval"]["p50_ms"],
+             server_retrieval_p95_ms=query["retrieval"]["p95_ms"], server_answer_p50_ms=query["answer"]["p50_ms"])
+
+
 def run_size(bench: Bench, size: str, vectors: str, npz: Path | None, questions: tuple[list[str], list[str]],
-             rate: dict | None, reindex: bool) -> dict:
+             rate: dict | None, reindex: bool, server: bool = False) -> dict:
     from bench.corpus import BUNDLED, generate_size
 
     folder = bench.work / size
@@ -455,6 +519,9 @@ def run_size(bench: Bench, size: str, vectors: str, npz: Path | None, questions:
              retrieval_p50_ms=query["retrieval"]["p50_ms"], retrieval_p95_ms=query["retrieval"]["p95_ms"],
              passages_per_query=query["passages_per_query"])
 
+    if server:
+        _server_row(bench, p, folder, corpus, vec, questions)
+
     if reindex:
         # What a user waits for: one article changed, its new passages embedded by the real model
         # (model load included), against a full build with embedding (projected where precomputed).
@@ -474,6 +541,43 @@ def run_size(bench: Bench, size: str, vectors: str, npz: Path | None, questions:
     return row
 
 
+def run_big_article(bench: Bench, megabytes: float) -> dict:
+    """One generated article of `megabytes` MB: load + chunk, then a whole index build with a hash embedding."""
+    from bench.corpus import generate_big_article
+
+    folder = bench.work / "big-article"
+    bench.say(f"  generating a {megabytes:g} MB article")
+    info = generate_big_article(megabytes, folder / "corpus")
+    spec = {"index": str(folder / "index"), "corpus": info["dir"], "bytes": info["bytes"]}
+    chunked = bench.child("big_chunk", **spec)
+    built = bench.child("big_build", **spec)
+    return {"corpus": info, "megabytes": info["bytes"] / 1e6, "load_s": chunked["load_s"],
+            "chunk_s": chunked["chunk_s"], "chunks": chunked["chunks"], "located": chunked["located"],
+            "chunk_peak_rss_mib": chunked["peak_rss_mib"], "build_s": built["seconds"],
+            "build_peak_rss_mib": built["peak_rss_mib"]}
+
+
+BIG_METRICS = [
+    # (key, label, format): the big-article rows, project only
+    ("megabytes", "article size (MB)", "{:.1f}"),
+    ("load_s", "load: read, detect language (s)", "{:.1f}"),
+    ("chunk_s", "chunking time (s)", "{:.1f}"),
+    ("chunks", "passages", "{:,.0f}"),
+    ("located", "passages with their offsets", "{:,.0f}"),
+    ("chunk_peak_rss_mib", "peak RSS, load + chunk (MiB)", "{:.0f}"),
+    ("build_s", "index build, hash embedding (s)", "{:.1f}"),
+    ("build_peak_rss_mib", "peak RSS, index build (MiB)", "{:.0f}"),
+]
+
+
+def big_article_table(row: dict) -> list[str]:
+    """The big-article section of the table."""
+    lines = [f"== one {row['megabytes']:.1f} MB article ({row['corpus']['language']}): chunked, then indexed "
+             "with a hash embedding (no model: the build time is chunking, storage and keyword index)"]
+    lines += [f"{label:<52} {_fmt(row.get(key), spec):>10}" for key, label, spec in BIG_METRICS]
+    return lines + [""]
+
+
 METRICS = [
     # (key, label, format)
     ("chunks", "passages indexed", "{:,.0f}"),
@@ -485,6 +589,11 @@ METRICS = [
     ("cold_start_s", "cold start to first answer (s)", "{:.2f}"),
     ("retrieval_p50_ms", "retrieval latency p50 (ms)", "{:.1f}"),
     ("retrieval_p95_ms", "retrieval latency p95 (ms)", "{:.1f}"),
+    ("server_retrieval_p50_ms", "retrieval p50, Chroma server (ms)", "{:.1f}"),
+    ("server_retrieval_p95_ms", "retrieval p95, Chroma server (ms)", "{:.1f}"),
+    ("server_answer_p50_ms", "offline answer p50, Chroma server (ms)", "{:.1f}"),
+    ("server_cold_start_s", "replica cold start, Chroma server (s)", "{:.2f}"),
+    ("server_build_s", "index build into the Chroma server (s)", "{:.1f}"),
     ("answer_p50_ms", "offline answer latency p50 (ms)", "{:.1f}"),
     ("answer_p95_ms", "offline answer latency p95 (ms)", "{:.1f}"),
     ("query_peak_rss_mib", "peak RSS, querying (MiB)", "{:.0f}"),
@@ -528,6 +637,8 @@ def table(results: dict) -> str:
             ratio = row["ratio"].get(key)
             lines.append(f"{label:<52} {_fmt(p, spec):>10} {_fmt(s, spec):>10} {_fmt(ratio, '{:.2f}'):>10}")
         lines.append("")
+    if results.get("big_article"):
+        lines += big_article_table(results["big_article"])
     lines.append("targets")
     for target in results["targets"]:
         lines.append(f"  {target['status']:<4} {target['name']}: {target['detail']}")
@@ -598,6 +709,9 @@ def main(argv: list[str] | None = None) -> int:
                              "1 by default: on a busy 2-core machine two spinning threads make one query "
                              "embedding 5-30x slower")
     parser.add_argument("--workdir", type=Path, default=None, help="keep corpora and indexes here")
+    parser.add_argument("--big-article", type=float, default=None, metavar="MB",
+                        help=f"also chunk and index one generated article of MB megabytes "
+                             f"(default {BIG_ARTICLE_MB:g}; 0 with --quick unless given; 0: skip)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -646,7 +760,12 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             bench.say(f"size {size} ({plan[size]} vectors)")
             results["sizes"][size] = run_size(bench, size, plan[size], npz, questions, rate,
-                                              reindex=size in ("bundled", "1k", "1500", "10k"))
+                                              reindex=size in ("bundled", "1k", "1500", "10k"),
+                                              server=size in SERVER_SIZES)
+        big = args.big_article if args.big_article is not None else (0 if args.quick else BIG_ARTICLE_MB)
+        if big > 0:
+            bench.say(f"big article ({big:g} MB)")
+            results["big_article"] = run_big_article(bench, big)
         results["targets"] = check_targets(results["sizes"])
         meta["total_s"] = time.perf_counter() - started
         text = table(results)

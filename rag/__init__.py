@@ -32,12 +32,13 @@ def get_assistant(settings: Settings | None = None) -> Assistant:
     """The process's assistant for these settings, indexing the corpus first if no index exists."""
     from rag.assistant import Assistant
     from rag.components.store import Manifest
-    from rag.ingest.build import build_index
 
     settings = settings or get_settings()
     with _lock:
         if id(settings) not in _assistants:
             if Manifest.load(settings.index_dir) is None:
+                from rag.ingest.build import build_index  # the build's libraries only when there is no index
+
                 build_index(settings)
             _assistants[id(settings)] = Assistant(settings)
         return _assistants[id(settings)]

@@ -22,7 +22,7 @@ from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
 from rag.answer.types import wanted
 from rag.components import Components, build_components, prompts
 from rag.components.shared_state import shared_state
-from rag.components.store import Generation, check_passages, chroma_client, manifest_generation
+from rag.components.store import Generation, check_passages, chroma_client, corpus_folder, manifest_generation
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
 from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Filters, Passage
 from rag.search.evidence import Evidence
@@ -165,14 +165,12 @@ class Assistant:
 
         fresh: open the vector store anew, since Chroma does not see what another process added.
         """
-        from rag.ingest.build import corpus_folder
-
         if self._shared is not None:
             generation = self._shared.sync(self.settings.index_dir)
         if fresh and self.components.client_override is None:
             self.components.chroma = chroma_client(self.settings, fresh=True)
         retriever = Retriever(self.components)
-        check_passages(retriever.store, retriever.manifest, self.settings)
+        check_passages(retriever.collection, retriever.manifest, self.settings)
         self.retriever, self.generation = retriever, generation
         texts = self._shared.article_texts(retriever.manifest) if self._shared is not None else None
         self.articles = ArticleTexts(corpus_folder(self.settings, retriever.manifest), texts)

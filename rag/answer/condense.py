@@ -9,10 +9,14 @@ searched together with the questions back to the last one that stood alone (its 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rag.components import prompts
-from rag.components.chat import ChatModel
 from rag.search.keyword import KeywordIndex, terms
 from rag.text import first_pronoun, names
+
+if TYPE_CHECKING:  # the chat model's module imports openai, which a question without a model does not need
+    from rag.components.chat import ChatModel
 
 HISTORY_TURNS = 3  # turns shown to the chat model when it rewrites a follow-up
 HISTORY_ANSWER_CHARS = 300

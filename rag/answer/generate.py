@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rag.components import prompts
-from rag.ingest.chunk import count_tokens
 from rag.schema import Passage
 from rag.text import language_name
 
@@ -13,6 +12,8 @@ PASSAGE_HEADER_TOKENS = 12  # "[n] (from file, Language)" and the blank line
 
 def fit_passages(passages: list[Passage], budget: int) -> list[Passage]:
     """The passages that fit in the token budget, best first; the first always goes in."""
+    from rag.ingest.chunk import count_tokens  # the chunker's libraries only on the chat model's path
+
     kept, used = [], 0
     for passage in passages:
         cost = count_tokens(passage.text) + PASSAGE_HEADER_TOKENS

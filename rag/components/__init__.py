@@ -8,6 +8,7 @@ import no model, no Chroma and no torch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -42,6 +43,16 @@ class Components:
         from rag.components.embed import make_embed_model
 
         return make_embed_model(self.settings)
+
+    @cached_property
+    def query_embedder(self) -> Callable[[str], list[float]]:
+        """How a question becomes a vector: the bundled MiniLM straight through ONNX Runtime by default
+        (no llama-index import, about a second of every cold start), else the embedding model's own."""
+        if self.embed_override is None and self.settings.bundled_onnx:
+            from rag.components.onnx_embed import bundled_minilm, query_embedder
+
+            return query_embedder(bundled_minilm())
+        return self.embed_model.get_query_embedding
 
     @cached_property
     def chroma(self) -> chromadb.ClientAPI:

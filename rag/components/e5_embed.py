@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-E5_MODEL_NAME = "multilingual-e5-small"
+from rag.settings import E5_MODEL_NAME
+
 
 
 def _model():

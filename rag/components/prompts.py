@@ -5,17 +5,16 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from llama_index.core import PromptTemplate
-
 
 @lru_cache(maxsize=32)
 def _read(name: str) -> str:
     return resources.files("rag").joinpath("prompts", f"{name}.txt").read_text(encoding="utf-8")
 
 
-def template(name: str) -> PromptTemplate:
-    """The prompt template prompts/<name>.txt."""
-    return PromptTemplate(_read(name))
+def template(name: str) -> str:
+    """The prompt template prompts/<name>.txt, its {fields} filled with str.format (the same syntax as
+    llama-index's PromptTemplate, without importing llama-index on a question's path)."""
+    return _read(name)
 
 
 def text(name: str) -> str:

@@ -20,13 +20,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import chromadb
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.errors import ChromaError, NotFoundError
-from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import TypeAdapter, ValidationError
+
+if TYPE_CHECKING:  # llama-index is imported by the build only: a question does not need it
+    from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.errors import IndexDamagedError, IndexMismatchError, IndexReadOnlyError
 from rag.settings import Settings
@@ -40,7 +42,9 @@ KEYWORD_DIR = re.compile(r"keyword-\d+")  # a keyword folder's name; nothing els
 REBUILD_HINT = "rag index --rebuild"
 SHOWN_CHARS = 40  # of a damaged manifest's content, in its error message
 REFRESH_HINT = "rag index"
-Generation = tuple[int, int, int] | None  # the committed manifest file's (inode, mtime ns, size); None: none yet
+# The committed manifest file's (inode, mtime ns, size), or with a Chroma server the version its manifest
+# record names (see rag.components.shared_state); None: none yet.
+Generation = tuple[int, int, int] | str | None
 T = TypeVar("T")
 
 
@@ -76,7 +80,7 @@ class Manifest:
         index_dir.mkdir(parents=True, exist_ok=True)
         tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
         try:
-            tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.write_text(self.to_json(), encoding="utf-8")
             with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, index_dir / MANIFEST)
@@ -98,19 +102,28 @@ class Manifest:
             return None
         except (OSError, UnicodeDecodeError) as exc:
             raise _damaged(path, f"unreadable: {getattr(exc, 'strerror', None) or exc}") from None
+        return cls.parse(text, path, index_dir)
+
+    @classmethod
+    def parse(cls, text: str, where: Path | str, index: Path | str) -> Manifest:
+        """A manifest from its JSON text (a file, or the manifest record on a Chroma server), checked like load()."""
         try:
             raw = json.loads(text)
         except ValueError:
-            raise _damaged(path, "not valid JSON; empty or cut short") from None
+            raise _damaged(where, "not valid JSON; empty or cut short") from None
         if not isinstance(raw, dict):
-            raise _damaged(path, f"it holds {json.dumps(raw)[:SHOWN_CHARS]}, not a JSON object")
+            raise _damaged(where, f"it holds {json.dumps(raw)[:SHOWN_CHARS]}, not a JSON object")
         version = raw.get("format_version")
         if isinstance(version, int) and version != FORMAT_VERSION:
             raise IndexMismatchError(
-                f"the index in {index_dir} was written by another version of this project "
+                f"the index in {index} was written by another version of this project "
                 f"(format {version}, expected {FORMAT_VERSION}). Rebuild it with: {REBUILD_HINT}"
             )
-        return _validated(path, raw)
+        return _validated(where, raw)
+
+    def to_json(self) -> str:
+        """The manifest as save() writes it (UTF-8 text kept as it is)."""
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
     def check_model(self, settings: Settings) -> None:
         """Refuse to query vectors made by a different embedding model than the configured one."""
@@ -125,11 +138,11 @@ class Manifest:
 _SCHEMA = TypeAdapter(Manifest)
 
 
-def _damaged(path: Path, why: str) -> IndexDamagedError:
+def _damaged(path: Path | str, why: str) -> IndexDamagedError:
     return IndexDamagedError(f"the index manifest {path} is damaged ({why}). Repair it with: {REBUILD_HINT}")
 
 
-def _validated(path: Path, raw: dict) -> Manifest:
+def _validated(path: Path | str, raw: dict) -> Manifest:
     """The manifest if every key is present with the type save() writes, else IndexDamagedError."""
     missing = [f.name for f in fields(Manifest) if f.name not in raw]
     if missing:
@@ -143,6 +156,16 @@ def _validated(path: Path, raw: dict) -> Manifest:
     if not KEYWORD_DIR.fullmatch(manifest.keyword_dir):
         raise _damaged(path, f"keyword_dir {manifest.keyword_dir!r} is not a keyword folder name")
     return manifest
+
+
+def corpus_folder(settings: Settings, manifest: Manifest | None) -> Path:
+    """The corpus an index follows: RAG_CORPUS_DIR when set, else the folder it was built from, else the bundled one.
+
+    So an index built with `rag index /other` keeps following /other when the window refreshes it.
+    """
+    if "corpus_dir" in settings.model_fields_set or manifest is None or not manifest.corpus_dir:
+        return Path(settings.corpus_dir)
+    return Path(manifest.corpus_dir)
 
 
 def manifest_generation(index_dir: Path) -> Generation:
@@ -171,6 +194,13 @@ def read_keyword_folder(index_dir: Path, manifest: Manifest, read: Callable[[Pat
         if newer is None or newer.keyword_dir == manifest.keyword_dir:
             raise
         return newer, read(index_dir / newer.keyword_dir)
+
+
+def remove_keyword_dirs(index_dir: Path, keep: set[str]) -> None:
+    """Remove the keyword folders of older generations (and of killed builds or downloads), keeping those in keep."""
+    for path in index_dir.glob("keyword-*"):
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def discard_embedded_store(settings: Settings) -> None:
@@ -260,7 +290,15 @@ def store_location(settings: Settings) -> str:
 
 def vector_store(settings: Settings, client: chromadb.ClientAPI | None = None, *,
                  create: bool = False) -> ChromaVectorStore:
-    """llama-index's view of the collection, labelled with the embedding model that fills it.
+    """llama-index's view of the collection (see open_collection), for the build."""
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    return ChromaVectorStore(chroma_collection=open_collection(settings, client, create=create))
+
+
+def open_collection(settings: Settings, client: chromadb.ClientAPI | None = None, *,
+                    create: bool = False) -> chromadb.Collection:
+    """The Chroma collection of passages, labelled with the embedding model that fills it.
 
     Only a build creates the collection (create=True); a reader that finds none is told to re-index.
     """
@@ -284,12 +322,12 @@ def vector_store(settings: Settings, client: chromadb.ClientAPI | None = None, *
             f"the Chroma collection '{settings.collection}' holds vectors of '{stored}', "
             f"not of '{settings.embed_model}'. Rebuild it with: rag index --rebuild"
         )
-    return ChromaVectorStore(chroma_collection=collection)
+    return collection
 
 
-def check_passages(store: ChromaVectorStore, manifest: Manifest, settings: Settings) -> None:
+def check_passages(collection: chromadb.Collection, manifest: Manifest, settings: Settings) -> None:
     """Refuse to answer from a store that lost passages the manifest names (one count, cheap at load)."""
-    present = store._collection.count()  # noqa: SLF001 - llama-index has no count
+    present = collection.count()
     if present < len(manifest.chunk_ids):
         raise IndexDamagedError(f"{store_location(settings)} holds {present} of the {len(manifest.chunk_ids)} "
                                 f"passages the index names. Re-embed the missing ones with: {REFRESH_HINT}")
@@ -314,7 +352,7 @@ def index_health(settings: Settings) -> tuple[list[str], bool]:
         return [*lines, f"vector store: {settings.index_dir / CHROMA_DIR} is missing; "
                         f"re-embed it with: {REFRESH_HINT}"], False
     try:
-        stored = set(vector_store(settings)._collection.get(include=[])["ids"])  # noqa: SLF001
+        stored = set(open_collection(settings).get(include=[])["ids"])
     except IndexMismatchError as exc:
         return [*lines, f"vector store: {exc}"], False
     missing = len(ids - stored)

@@ -2,8 +2,16 @@
 
 Order matters for crash safety: new vectors are added first, then the keyword index
 is written to a fresh folder, then the manifest is replaced atomically (the commit),
-and only then are stale vectors and folders removed. A build killed at any point
-leaves the last committed manifest, and every passage it names, intact.
+and only then are stale vectors and folders removed, the vectors a moment later
+(MID_QUESTION_S) so a question already under way on the previous generation still
+finds its passages. A build killed at any point leaves the last committed manifest,
+and every passage it names, intact.
+
+With a Chroma server (RAG_CHROMA_HOST) the build starts from the index committed there,
+uploads the keyword folder and the articles' texts, and commits by upserting the manifest
+record last (rag.components.shared_state); replicas pick it up within POLL_S seconds, so
+the stale vectors are kept that much longer. The lock is per index folder: run one
+indexer at a time against a server.
 
 One build at a time per index folder (a lock the OS releases if the builder dies), and
 the previous generation's keyword folder is kept, so a reader that read the manifest
@@ -18,7 +26,6 @@ import errno
 import fcntl
 import logging
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,8 +37,10 @@ from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.components import Components, build_components, prompts
+from rag.components.shared_state import POLL_S, SharedState, shared_state
 from rag.components.store import (
-    DocumentEntry, Manifest, chroma_client, discard_embedded_store, vector_store,
+    DocumentEntry, Manifest, chroma_client, corpus_folder, discard_embedded_store, open_collection,
+    remove_keyword_dirs,
 )
 from rag.errors import (
     BuildBusy, IndexDamagedError, IndexMismatchError, IndexWriteError, LLMUnavailableError, RagError,
@@ -48,6 +57,9 @@ LOCK_FILE = "build.lock"  # holds the running builder's pid
 PID_WAIT_S = 1.0  # how long to wait for a builder that has just taken the lock to write its pid
 PID_POLL_S = 0.05
 KEPT_EMPTY = "read as empty (being saved?); its previous passages are kept"
+# A question that read the previous manifest just before a commit fetches its passages within this;
+# the stale passages' vectors are deleted only then (with a server, after replicas had POLL_S to move on).
+MID_QUESTION_S = 1.0
 
 
 @dataclass
@@ -65,16 +77,6 @@ class BuildReport:
 
 def _quiet(_: float, __: str) -> None:
     """Default progress callback: say nothing."""
-
-
-def corpus_folder(settings: Settings, manifest: Manifest | None) -> Path:
-    """The corpus an index follows: RAG_CORPUS_DIR when set, else the folder it was built from, else the bundled one.
-
-    So an index built with `rag index /other` keeps following /other when the window refreshes it.
-    """
-    if "corpus_dir" in settings.model_fields_set or manifest is None or not manifest.corpus_dir:
-        return Path(settings.corpus_dir)
-    return Path(manifest.corpus_dir)
 
 
 @contextmanager
@@ -153,6 +155,8 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
            components: Components) -> BuildReport:
     """build_index's work, under the build lock."""
     started = time.perf_counter()
+    shared = shared_state(components)
+    _start_from_server(shared, settings, rebuild)
     old = _previous_manifest(settings, rebuild)
     corpus_dir = corpus_dir or corpus_folder(settings, old)
     if old is not None and not rebuild:
@@ -182,18 +186,53 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
     skipped = [(name, KEPT_EMPTY if name in kept else why) for name, why in loaded.skipped]
     manifest = _new_manifest(settings, corpus_dir, loaded, skipped, new_nodes, intact, kept)
     manifest.keyword_dir = _write_keyword_index(components, tokens, manifest, new_nodes)
+    if shared is not None:
+        _commit_to_server(shared, settings, manifest, loaded, progress)
     manifest.save(settings.index_dir)
+    progress(0.98, "committed; removing the previous generation's passages")
 
     stale = sorted(stored - manifest.chunk_ids)
     if stale:
+        time.sleep(_stale_grace(settings))
         collection.delete(ids=stale)
-    _remove_old_keyword_dirs(settings.index_dir, keep={manifest.keyword_dir, old.keyword_dir if old else ""})
+    remove_keyword_dirs(settings.index_dir, keep={manifest.keyword_dir, old.keyword_dir if old else ""})
+    if shared is not None:
+        shared.prune(keep=[m for m in (manifest, old) if m is not None])
     progress(1.0, "done")
     return BuildReport(
         documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=len(to_embed),
         removed=len(stale), unchanged_documents=len(loaded.documents) - len(changed),
         skipped=skipped, seconds=time.perf_counter() - started,
     )
+
+
+def _start_from_server(shared: SharedState | None, settings: Settings, rebuild: bool) -> None:
+    """With a Chroma server, start from the index committed there: this folder is only a copy of it.
+
+    A rebuild goes on when the server's manifest is damaged or foreign (it is about to be replaced).
+    """
+    if shared is None:
+        return
+    try:
+        shared.sync(settings.index_dir)
+    except IndexMismatchError:
+        if not rebuild:
+            raise
+
+
+def _commit_to_server(shared: SharedState, settings: Settings, manifest: Manifest, loaded: LoadResult,
+                      progress: Progress) -> None:
+    """Upload the new keyword folder and the articles' texts, then commit the manifest record (last)."""
+    progress(0.93, "uploading the keyword index and the articles to the Chroma server")
+    texts = {doc.metadata["doc_hash"]: doc.text for doc in loaded.documents}
+    files = shared.publish(settings.index_dir / manifest.keyword_dir, texts)
+    progress(0.97, "committing")
+    shared.commit(manifest, files)
+
+
+def _stale_grace(settings: Settings) -> float:
+    """How long the previous generation's vectors outlive the commit: until every reader has moved on."""
+    return MID_QUESTION_S + (POLL_S if settings.chroma_host else 0.0)
 
 
 def _previous_manifest(settings: Settings, rebuild: bool) -> Manifest | None:
@@ -251,7 +290,7 @@ def _open_collection(settings: Settings, components: Components, rebuild: bool):
     else is kept, so the previous generation answers until the rebuild commits.
     """
     try:
-        return vector_store(settings, components.chroma, create=True)._collection  # noqa: SLF001 - ids housekeeping
+        return open_collection(settings, components.chroma, create=True)
     except IndexMismatchError as exc:
         if not rebuild:
             raise
@@ -261,7 +300,7 @@ def _open_collection(settings: Settings, components: Components, rebuild: bool):
             components.chroma = chroma_client(settings)
         else:
             components.chroma.delete_collection(settings.collection)
-        return vector_store(settings, components.chroma, create=True)._collection  # noqa: SLF001
+        return open_collection(settings, components.chroma, create=True)
 
 
 class _Upserting:
@@ -373,9 +412,3 @@ def dictionary_gloss_tokens(components: Components, text: str, language: str) ->
     words = [g for _, glosses in components.glossary.gloss_words(text, language) for g in glosses]
     return tokenize(" ".join(words), "en")
 
-
-def _remove_old_keyword_dirs(index_dir: Path, keep: set[str]) -> None:
-    """Remove the keyword folders of older generations (and of killed builds), keeping those in keep."""
-    for path in index_dir.glob("keyword-*"):
-        if path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)

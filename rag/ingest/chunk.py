@@ -7,6 +7,7 @@ Chinese and Arabic punctuation, which its default (NLTK punkt) does not.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -19,6 +20,10 @@ from rag.ingest.load import content_hash
 from rag.settings import Settings
 from rag.text import split_sentences
 
+# Inside a sentence too long for one passage: a clause and every mark that ends it ("a,, b" keeps both
+# commas), or a run of marks that opens the text; together the pieces give back every character.
+CLAUSE = r"[^,，、،;:]+[,，、،;:]*|[,，、،;:]+"
+_SPACE = re.compile(r"\s*")
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +45,7 @@ def make_splitter(settings: Settings) -> SentenceSplitter:
         tokenizer=lambda text: encoding().encode(text, disallowed_special=()),
         paragraph_separator="\n",
         chunking_tokenizer_fn=split_sentences,
-        secondary_chunking_regex=r"[^,，、،;:]+[,，、،;:]?",
+        secondary_chunking_regex=CLAUSE,
         include_prev_next_rel=False,
         include_metadata=False,  # passages are embedded as plain text; metadata is copied below
     )
@@ -71,18 +76,22 @@ def chunk_documents(documents: list[Document], settings: Settings) -> list[TextN
 
 
 def _locate(text: str, nodes: list[TextNode]) -> None:
-    """Set each passage's character span in its article.
+    """Set each passage's character span in its article, in time linear in the article's length.
 
     llama-index searches forward from the previous start, which misplaces repeated
     text; each chunk starts within the previous one's reach (or after the whitespace
-    that follows it), so search that window backwards.
+    that follows it), so search that window backwards. Only that window is read, and
+    nothing is copied: a 50 MB article costs what its chunks cost. A chunk outside the
+    window keeps llama-index's forward match when it lies after the previous chunk.
     """
     start, end = -1, 0
     for node in nodes:
-        reach = end + len(text[end:]) - len(text[end:].lstrip())
+        reach = _SPACE.match(text, end).end()
         found = text.rfind(node.text, start + 1, reach + len(node.text))
+        if found < 0 and node.start_char_idx is not None and node.start_char_idx > start:
+            found = node.start_char_idx
         if found < 0:
-            found = text.find(node.text, start + 1)
-        node.start_char_idx, node.end_char_idx = (found, found + len(node.text)) if found >= 0 else (None, None)
-        if found >= 0:
-            start, end = found, found + len(node.text)
+            node.start_char_idx = node.end_char_idx = None
+            continue
+        start, end = found, found + len(node.text)
+        node.start_char_idx, node.end_char_idx = start, end

@@ -26,8 +26,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from charset_normalizer import from_bytes
-from llama_index.core import Document
+
+if TYPE_CHECKING:  # imported where a Document is made: reading an article's text (a quote check) needs no llama-index
+    from llama_index.core import Document
 
 from rag.errors import CorpusError
 from rag.settings import DEFAULT_MAX_ARTICLE_BYTES
@@ -354,6 +358,8 @@ def read_document(path: Path, root: Path, known_languages: dict[str, str] | None
         raise EmptyArticle(EMPTY)
     doc_hash = content_hash(text)
     language = (known_languages or {}).get(doc_hash) or detect_language(text)
+    from llama_index.core import Document
+
     return Document(
         id_=name,
         text=text,

@@ -1,34 +1,45 @@
 """Retrieve: dense and keyword candidates, fused by reciprocal rank, then reranked.
 
-Dense retrieval is llama-index's VectorIndexRetriever over Chroma; keyword retrieval
-is our multilingual BM25. Fusion is written here rather than with llama-index's
-QueryFusionRetriever because we keep each passage's per-retriever ranks and fused
-score on the result, and restrict BM25 with the same filters as Chroma.
+Dense retrieval queries the Chroma collection that the build filled through llama-index's
+ChromaVectorStore; keyword retrieval is our multilingual BM25. Both are read here with
+Chroma's own client rather than llama-index's retriever: a question then imports no
+llama-index (about a second of every cold start) and builds no node objects per hit.
+Fusion is ours rather than llama-index's QueryFusionRetriever because we keep each
+passage's per-retriever ranks and fused score on the result, and restrict BM25 with the
+same filters as Chroma.
 """
 
 from __future__ import annotations
 
-from llama_index.core import VectorStoreIndex
-from llama_index.core.schema import BaseNode
-from llama_index.core.vector_stores import FilterCondition, MetadataFilter, MetadataFilters
+import json
 
 from rag.components import Components
-from rag.components.store import Manifest, read_keyword_folder, vector_store
+from rag.components.store import Manifest, open_collection, read_keyword_folder
 from rag.errors import EmbeddingUnavailableError, IndexMissingError
 from rag.schema import Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import KeywordIndex
 from rag.search.rerank import rerank
 
+MAX_CACHED_PASSAGES = 50_000  # fetched passages kept per process (bounded for huge corpora)
+NODE_CONTENT = "_node_content"  # where llama-index's ChromaVectorStore keeps a node's fields
 
-def passage_from_node(node: BaseNode) -> Passage:
-    """A passage from a stored llama-index node (score filled in later)."""
-    meta = node.metadata
+
+def passage_from_record(chunk_id: str, text: str, metadata: dict) -> Passage:
+    """A passage from a Chroma record written by llama-index (score filled in later)."""
+    node = json.loads(metadata.get(NODE_CONTENT) or "{}")
     return Passage(
-        text=node.get_content(metadata_mode="none"), source=meta.get("file_name", ""),
-        score=0.0, chunk_id=node.node_id, title=meta.get("title", ""),
-        language=meta.get("language", ""), start_char=node.start_char_idx, end_char=node.end_char_idx,
+        text=text or "", source=metadata.get("file_name", ""), score=0.0, chunk_id=chunk_id,
+        title=metadata.get("title", ""), language=metadata.get("language", ""),
+        start_char=node.get("start_char_idx"), end_char=node.get("end_char_idx"),
     )
+
+
+def chroma_where(filters: Filters) -> dict | None:
+    """The filters as a Chroma where-clause (None: everything)."""
+    wanted = [{"file_name": filters.source}] if filters.source else []
+    wanted += [{"language": filters.language}] if filters.language else []
+    return wanted[0] if len(wanted) == 1 else {"$and": wanted} if wanted else None
 
 
 class Retriever:
@@ -41,12 +52,12 @@ class Retriever:
             raise IndexMissingError(f"no index in {settings.index_dir}; build one with: rag index")
         manifest.check_model(settings)
         self.settings = settings
-        self.store = vector_store(settings, components.chroma)
-        self.index = VectorStoreIndex.from_vector_store(self.store, embed_model=components.embed_model)
+        self.collection = open_collection(settings, components.chroma)
+        self.embed_question = components.query_embedder
         self.manifest, self.keyword = read_keyword_folder(settings.index_dir, manifest, KeywordIndex.load)
         self.glossary = components.glossary
         self._ids = self.manifest.chunk_ids
-        self._nodes: dict[str, BaseNode] = {}
+        self._records: dict[str, tuple[str, dict]] = {}  # chunk id -> (text, metadata)
 
     def allowed_ids(self, filters: Filters) -> set[str]:
         """Passage ids of the articles that pass the filters."""
@@ -59,21 +70,18 @@ class Retriever:
 
     def dense(self, question: str, n: int, filters: Filters) -> list[str]:
         """Passage ids by embedding similarity, best first."""
-        wanted = [MetadataFilter(key="file_name", value=filters.source)] if filters.source else []
-        wanted += [MetadataFilter(key="language", value=filters.language)] if filters.language else []
-        retriever = self.index.as_retriever(
-            similarity_top_k=n,
-            filters=MetadataFilters(filters=wanted, condition=FilterCondition.AND) if wanted else None,
-        )
         try:
-            hits = retriever.retrieve(question)
+            vector = self.embed_question(question)
         except Exception as exc:  # noqa: BLE001 - an endpoint fails in many ways; the bundled model does not
             if not self.settings.embed_base_url:
                 raise
             raise EmbeddingUnavailableError(
                 f"the embeddings endpoint {self.settings.embed_base_url} failed ({type(exc).__name__})") from exc
-        self._cache_nodes(hit.node for hit in hits)
-        return [hit.node.node_id for hit in hits if hit.node.node_id in self._ids]
+        hits = self.collection.query(query_embeddings=[vector], n_results=n, where=chroma_where(filters),
+                                     include=["documents", "metadatas"])
+        ids = hits["ids"][0]
+        self._cache(ids, hits["documents"][0], hits["metadatas"][0])
+        return [cid for cid in ids if cid in self._ids]
 
     def retrieve(
         self, question: str, k: int | None = None, *, filters: Filters = Filters(),
@@ -103,22 +111,23 @@ class Retriever:
         return Evidence(question, self.keyword, self.glossary, topic)
 
     def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
-        missing = [cid for cid, _ in fused if cid not in self._nodes]
+        missing = [cid for cid, _ in fused if cid not in self._records]
         if missing:
-            self._cache_nodes(self.store.get_nodes(node_ids=missing))
+            found = self.collection.get(ids=missing, include=["documents", "metadatas"])
+            self._cache(found["ids"], found["documents"], found["metadatas"])
         passages = []
         for cid, score in fused:
-            passage = passage_from_node(self._nodes[cid])
+            passage = passage_from_record(cid, *self._records.get(cid, ("", {})))
             passage.score = score
             passage.ranks = {name: ids.index(cid) + 1 for name, ids in rankings.items() if cid in ids}
             passages.append(passage)
         return passages
 
-    def _cache_nodes(self, nodes) -> None:
+    def _cache(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Keep fetched passages so a repeated hit costs no round trip (bounded for huge corpora)."""
-        if len(self._nodes) > 50_000:
-            self._nodes.clear()
-        self._nodes.update((node.node_id, node) for node in nodes)
+        if len(self._records) > MAX_CACHED_PASSAGES:
+            self._records.clear()
+        self._records.update((cid, (text, meta or {})) for cid, text, meta in zip(ids, texts, metadatas))
 
 
 def reciprocal_rank_fusion(

@@ -64,6 +64,11 @@ def _optional(value: Any) -> str | None:
     return value or None
 
 
+def _whole(top_k: Any) -> Any:
+    """The API's top_k with a whole float (JSON's 5.0) as an int; anything else as sent, for check_k to judge."""
+    return int(top_k) if isinstance(top_k, float) and top_k.is_integer() else top_k
+
+
 class Handlers:
     """The window's handlers over one AssistantHolder; `admin` allows changing the index."""
 
@@ -343,7 +348,7 @@ class Handlers:
         citations [{source, title, language, quote, gloss, chunk_id}] and passages."""
         try:
             pairs = [(str(h[0]), str(h[1])) for h in (history or []) if len(h) >= 2]
-            answer = self.holder.get().ask(question, history=pairs, k=int(top_k) if top_k else None,
+            answer = self.holder.get().ask(question, history=pairs, k=_whole(top_k),
                                            filters=Filters(_optional(source), _optional(language)),
                                            mode=_optional(mode))
         except Exception as exc:  # noqa: BLE001

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rag.assistant import Assistant
-from rag.components.store import Manifest
+from rag.components.store import Manifest, corpus_folder
 from rag.errors import BuildBusy, IndexMismatchError, IndexMissingError, RagError
-from rag.ingest.build import BuildReport, build_index, corpus_folder
+from rag.ingest.build import BuildReport, build_index
 from rag.schema import OFFLINE
 from rag.settings import Settings
 from rag.text import LANGUAGE_NAMES, language_name

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from bench.corpus import count_chunks, generate
-from bench.run import METRICS, TARGETS
+from bench.corpus import count_chunks, generate, generate_big_article
+from bench.run import BIG_METRICS, METRICS, TARGETS, Bench, big_article_table, run_big_article
 from tests.conftest import REPO as PROJECT_ROOT
 
 # Rows the quick run must print with a number for the project, and which need one for stock too.
@@ -83,3 +83,16 @@ def test_generated_corpus_is_reproducible_and_near_its_target(tmp_path):
     assert len(heads) == len(files), "every file starts with its own id line"
     assert again["tokens"] == first["tokens"]
     assert 0.85 * 300 <= count_chunks(tmp_path / "a") <= 1.15 * 300
+
+
+def test_the_big_article_row_chunks_and_indexes_one_generated_article(tmp_path):
+    """The long-article row (a small one here): every figure printed, every passage placed in its article."""
+    info = generate_big_article(0.3, tmp_path / "again")
+    row = run_big_article(Bench(tmp_path / "work", verbose=False), 0.3)
+    assert row["corpus"]["bytes"] == info["bytes"] >= 300_000, "the same article, at least the size asked for"
+    assert row["chunks"] > 100 and row["located"] == row["chunks"]
+    lines = big_article_table(row)
+    assert lines[0].startswith("== one 0.3 MB article (en)")
+    for key, label, _ in BIG_METRICS:
+        match = re.search(rf"^{re.escape(label)}\s+{NUMBER}$", "\n".join(lines), re.M)
+        assert match and _number(match.group(1)) > 0, (label, lines)

@@ -111,6 +111,15 @@ def drops_mid_stream(h):
     h.connection.shutdown(socket.SHUT_RDWR)
 
 
+def writes_without_end(h):
+    """2 MB of answer in 2,000 pieces, as fast as the socket takes them."""
+    start_stream(h)
+    for _ in range(2_000):
+        h.wfile.write(chunk("The team " * 111))
+    h.wfile.write(DONE)
+    h.wfile.flush()
+
+
 def keepalive_forever(h):
     """Keeps the stream open with SSE comments (what sse-starlette's pings look like), never answering."""
     start_stream(h)
@@ -199,6 +208,7 @@ FAULTS = {
     "empty-completion": (empty_completion, ("empty",)),
     "cites-missing-passages": (cites_missing_passages, ("could not be verified", "no verifiable citation")),
     "drops-mid-stream": (drops_mid_stream, ("failed",)),
+    "writes-without-end": (writes_without_end, ("ran past",)),
     "miscites-a-number": (miscites_a_number, ("could not be verified", "no verifiable citation")),
     "cites-for-an-unrelated-claim": (cites_for_an_unrelated_claim, ("could not be verified",)),
 }
@@ -239,13 +249,22 @@ def test_slow_endpoint_is_abandoned_at_the_timeout(settings, offline):
     assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), ("timed out", "Timeout", "within"))
 
 
-def test_retries_stay_within_the_total_timeout(settings, offline):
-    """llm_timeout is the whole budget: retries and their back-off included."""
+def test_a_slow_endpoint_is_not_retried_but_keeps_the_whole_timeout(settings, offline):
+    """llm_timeout is the whole budget; a slow attempt is not abandoned for another (that only adds load)."""
     with fake_endpoint(sleeps(TIMEOUT * 3)) as (url, seen):
         assistant = Assistant(llm_settings(settings, url, llm_retries=4))
         answer, elapsed, _ = timed_ask(assistant, QUESTION)
-    assert len(seen) >= 2, "the client did not retry"
+    assert len(seen) == 1, "a slow attempt was abandoned and the endpoint asked again"
+    assert elapsed >= TIMEOUT * 0.9, "gave up before the timeout"
     assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), ("timed out", "Timeout", "within"))
+
+
+def test_server_errors_are_retried_within_the_total_timeout(settings, offline):
+    with fake_endpoint(http_500) as (url, seen):
+        assistant = Assistant(llm_settings(settings, url, llm_retries=2))
+        answer, elapsed, _ = timed_ask(assistant, QUESTION)
+    assert len(seen) == 3, "a fast 5xx is tried again, llm_retries times"
+    assert_offline_fallback(answer, offline[0], elapsed, limit_for(offline[1]), ("InternalServerError", "500"))
 
 
 def test_endpoint_that_writes_forever_is_cut_at_the_deadline(settings, offline):

@@ -1,9 +1,10 @@
-"""The bundled MiniLM on ONNX Runtime: the torch vectors, the same rankings, and no torch at query time.
+"""The bundled MiniLM on ONNX Runtime: the torch vectors, the same rankings, no torch or llama-index per question.
 
 The ONNX export is what every query runs on by default, so these tests pin that it is
 the same model (cosine >= 0.999 to the torch vectors on the real passages, the same dense
-top-5), that a question on a built index never imports torch, and that an export whose
-check fails leaves nothing in the cache.
+top-5, the same ranking as llama-index's retriever), that a question on a built index
+imports neither torch nor llama-index, and that an export whose check fails leaves
+nothing in the cache.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 
 from rag.components import build_components
 from rag.components import onnx_embed
-from rag.components.embed import bundled_minilm, make_embed_model
+from rag.components.embed import OnnxEmbedding, bundled_minilm, make_embed_model
 from rag.errors import RagError
 from rag.ingest.chunk import chunk_documents
 from rag.ingest.load import load_corpus
@@ -33,7 +34,7 @@ QUESTIONS = [
     "田渊栋被裁时拿到了几个月的薪资补偿?",
     "Hvem var Metas senior direktør for generative AI?",
 ]
-HEAVY = ("torch", "sentence_transformers", "transformers")
+HEAVY = ("torch", "sentence_transformers", "transformers", "llama_index", "openai")  # seconds of imports
 ASK = ("import json, sys, rag; answer = rag.ask({question!r}); "
        "print(json.dumps({{'passages': len(answer.passages), "
        "'loaded': [m for m in {heavy!r} if m in sys.modules]}}))")
@@ -52,7 +53,7 @@ def _vectors(settings, backend: str, texts: list[str]) -> np.ndarray:
 
 
 def test_the_bundled_model_runs_on_onnx_by_default(settings):
-    assert isinstance(make_embed_model(settings), onnx_embed.OnnxEmbedding)
+    assert isinstance(make_embed_model(settings), OnnxEmbedding)
 
 
 def test_onnx_and_torch_vectors_agree_on_every_corpus_passage(settings, passages):
@@ -70,13 +71,25 @@ def test_batching_does_not_change_a_vector(passages):
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
+def test_the_direct_chroma_query_ranks_as_llama_indexs_retriever(settings, question):
+    from llama_index.core import VectorStoreIndex
+
+    from rag.components.store import vector_store
+
+    components = build_components(settings)
+    stock = VectorStoreIndex.from_vector_store(vector_store(settings, components.chroma),
+                                               embed_model=components.embed_model).as_retriever(similarity_top_k=5)
+    assert Retriever(components).dense(question, 5, Filters()) == [hit.node.node_id for hit in stock.retrieve(question)]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
 def test_onnx_and_torch_rank_the_same_top_five(settings, question):
     onnx = Retriever(build_components(settings))
     torch = Retriever(build_components(settings.model_copy(update={"embed_backend": "torch"})))
     assert onnx.dense(question, 5, Filters()) == torch.dense(question, 5, Filters())
 
 
-def test_asking_on_a_built_index_imports_no_torch(settings, tmp_path):
+def test_asking_on_a_built_index_imports_no_torch_nor_llama_index(settings, tmp_path):
     onnx_embed.ensure_onnx_model(bundled_minilm())  # the export exists, as after any `rag index`
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(RAG_INDEX_DIR=str(settings.index_dir), PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1")

@@ -16,7 +16,8 @@ HOSTILE_CHARS = 30_000  # one history question this long took seconds per 10,000
 
 
 def test_only_the_most_recent_turns_are_kept_within_the_caps():
-    history = [(f"Question {i} about the Meta layoffs? " * 200, f"Answer {i}. " * 500) for i in range(1000)]
+    history = [(f"Question {i} about the Meta layoffs? " * 200, f"Answer {i}. " * 500)
+               for i in range(1000)]
     kept, notices = clean_history(history, QUESTION_CHARS)
     assert 0 < len(kept) <= MAX_HISTORY_TURNS
     assert sum(len(q) + len(a) for q, a in kept) <= MAX_HISTORY_CHARS

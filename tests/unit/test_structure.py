@@ -81,6 +81,6 @@ def test_prompts_corpus_and_questions_are_package_data():
     from rag.eval.score import QUESTIONS
     from rag.settings import BUNDLED_CORPUS
 
-    assert "NOT FOUND" in prompts.template("answer").template
+    assert "NOT FOUND" in prompts.template("answer")
     assert len(list(BUNDLED_CORPUS.glob("*.txt"))) == 5 and QUESTIONS.is_file()
     assert BUNDLED_CORPUS.is_relative_to(PACKAGE) and QUESTIONS.is_relative_to(PACKAGE)

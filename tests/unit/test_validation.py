@@ -15,20 +15,24 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
+import gradio as gr
 import pytest
 
 from rag.cli import clean_argument, main, parser
 from rag.components import build_components
 from rag.components.store import MANIFEST, Manifest, chroma_client, read_keyword_folder
-from rag.errors import BuildBusy, CorpusError, IndexDamagedError, RagError, SettingsError
+from rag.errors import BuildBusy, CorpusError, IndexDamagedError, QuestionError, RagError, SettingsError
 from rag.ingest.build import KEPT_EMPTY, build_index, build_lock
 from rag.ingest.load import load_corpus
 from rag.ingest.uploads import save_uploads
+from rag.schema import OFFLINE
 from rag.search.keyword import KeywordIndex
 from rag.search.retrieve import Retriever
 from rag.settings import get_settings
 from tests.conftest import REPO, copy_corpus, make_settings
+from rag.ui.handlers import Handlers
 from tests.fakes import HashEmbedding
 
 GOOD = "Meta hired 321 engineers in Aarhus last week, a spokesperson said."
@@ -293,8 +297,12 @@ def environment(monkeypatch, tmp_path):
     get_settings.cache_clear()
 
 
-@pytest.mark.parametrize(("variable", "value"), [("RAG_TOP_K", "abc"), ("RAG_TOP_K", "0"),
-                                                 ("RAG_COLLECTION", "a"), ("RAG_MAX_ARTICLE_BYTES", "-1")])
+@pytest.mark.parametrize(("variable", "value"), [
+    ("RAG_TOP_K", "abc"), ("RAG_TOP_K", "0"), ("RAG_COLLECTION", "a"), ("RAG_MAX_ARTICLE_BYTES", "-1"),
+    ("RAG_CHUNK_OVERLAP", "256"), ("RAG_LLM_MAX_TOKENS", "0"), ("RAG_LLM_TIMEOUT", "inf"), ("RAG_RRF_K", "-60"),
+    ("RAG_DENSE_WEIGHT", "-1"), ("RAG_EMBED_BATCH_SIZE", "0"), ("RAG_CHROMA_PORT", "99999"),
+    ("RAG_MAX_UPLOAD_BYTES", "0"),
+])
 def test_a_bad_setting_is_one_line_naming_the_variable(environment, capsys, variable, value):
     environment.setenv(variable, value)
     with pytest.raises(SettingsError, match=rf"^bad setting: {variable}: ") as caught:
@@ -336,6 +344,36 @@ def test_an_empty_question_is_refused_before_anything_loads(question):
                             text=True, timeout=60)
     assert result.returncode == 2 and result.stdout.strip() == "[]"
     assert result.stderr == "error: Please type a question: the question is empty.\n"
+
+
+@pytest.mark.parametrize("k", [True, 0, -3, 2.5, "3", 10**12])
+def test_the_api_refuses_a_bad_k_in_one_line(fast_assistant, k):
+    with pytest.raises(QuestionError, match=r"^The number of passages must be a whole number from 1 to 50, not "):
+        fast_assistant.retrieve(PROBABILITY, k)
+
+
+@pytest.mark.parametrize("question", [b"How many people were on the Probability team?\xff", 42])
+def test_a_question_that_is_not_text_is_refused_in_one_line(fast_assistant, question):
+    with pytest.raises(QuestionError, match=r"^The question must be text, not (bytes|int)\.$"):
+        fast_assistant.ask(question, mode=OFFLINE)
+
+
+def test_a_lone_surrogate_in_an_api_question_is_replaced(fast_assistant):
+    answer = fast_assistant.ask("How many people were on the Probability team?\ud800", mode=OFFLINE)
+    assert answer.question.endswith("team??") and answer.citations
+    answer.question.encode("utf-8")  # no longer raises
+
+
+@pytest.mark.parametrize(("top_k", "passages"), [(3.0, 3), (2.5, None), (0, None), (True, None)])
+def test_the_ui_api_takes_a_whole_top_k_and_refuses_any_other(fast_assistant, top_k, passages):
+    handlers = Handlers(fast_assistant.settings, SimpleNamespace(rebuilding=False, get=lambda: fast_assistant),
+                        admin=False)
+    if passages is None:
+        with pytest.raises(gr.Error) as caught:
+            handlers.ask(PROBABILITY, top_k=top_k, mode=OFFLINE)
+        assert caught.value.message.startswith("The number of passages must be a whole number from 1 to 50")
+    else:
+        assert len(handlers.ask(PROBABILITY, top_k=top_k, mode=OFFLINE)["passages"]) == passages
 
 
 def test_lone_surrogates_in_arguments_are_replaced():
