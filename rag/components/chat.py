@@ -26,6 +26,7 @@ from rag.settings import Settings
 # an endpoint that ignores max_tokens, and is cut off there rather than read (and held) without end.
 MAX_ANSWER_CHARS_PER_TOKEN = 16
 RETRY_BACKOFF_S = 0.25  # before the first retry of a fast failure; doubled before each further one
+MAX_REASON_CHARS = 200  # of an endpoint's error, in the notice the user reads
 SERVER_ERROR = 500  # statuses from here up are the server's own failure, worth one more try
 
 
@@ -141,11 +142,7 @@ class ChatModel:
 
     def _describe(self, exc: BaseException) -> str:
         """A one-line reason for the user, with the API key never in it."""
-        text = f"{type(exc).__name__}: {exc}"
-        key = self.settings.llm_api_key.get_secret_value()
-        if len(key) >= 4:
-            text = text.replace(key, "***")
-        return text[:200]
+        return self.settings.scrub(f"{type(exc).__name__}: {exc}")[:MAX_REASON_CHARS]
 
     def complete(self, prompt: str, max_tokens: int | None = None) -> str:
         """The whole answer as one string; empty answers count as a failure."""
