@@ -64,13 +64,17 @@ FALLBACK_QUESTIONS = ["How many people were on Meta's Probability team?",
 EDIT = ("Correction (bench edit): an earlier version of this article misstated the date of "
         "the announcement; the figures quoted above are unchanged.")
 
+RETRIEVAL_VS_STOCK = 0.8  # the issue's targets (issue "Faster than stock on every figure")
+BUILD_VS_STOCK = 1.5
+COLD_START_S = 3.0
 TARGETS = [
     # (key, description)
     ("retrieval_p50_100k", "retrieval p50 at ~100k passages <= 50 ms"),
-    ("retrieval_vs_stock_100k", "retrieval p50 at ~100k passages no slower than stock"),
-    ("build_throughput", "build throughput >= stock (every size run)"),
+    ("retrieval_vs_stock_100k", f"retrieval p50 at ~100k passages <= {RETRIEVAL_VS_STOCK}x stock"),
+    ("build_throughput", f"build throughput with real embedding >= {BUILD_VS_STOCK}x stock (every size run; "
+                         "projected from the measured embedding rate where vectors are precomputed)"),
     ("reindex_10k", "re-index after 1 changed file at ~10k <= 5% of full build"),
-    ("cold_start_bundled", "cold start on bundled corpus <= 5 s"),
+    ("cold_start_bundled", f"cold start to first answer on the bundled corpus <= {COLD_START_S:g} s"),
     ("memory_100k", "peak memory querying ~100k passages <= 2 GiB"),
 ]
 
@@ -645,6 +649,16 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _build_speedup(row: dict) -> float:
+    """How many times faster the project builds than stock, embedding included: the passages per second
+    of a real build, or the projected build times where the vectors were precomputed."""
+    p, s = row["project"], row["stock"]
+    key = "build_with_embedding_projected_s"
+    if key in p and key in s:
+        return (s[key] / s["chunks"]) / (p[key] / p["chunks"])
+    return p["throughput_cps"] / s["throughput_cps"]
+
+
 def check_targets(sizes: dict) -> list[dict]:
     out = []
 
@@ -657,15 +671,14 @@ def check_targets(sizes: dict) -> list[dict]:
     if big:
         p50, stock50 = big["project"]["retrieval_p50_ms"], big["stock"]["retrieval_p50_ms"]
         add("retrieval_p50_100k", p50 <= 50, f"{p50:.1f} ms")
-        add("retrieval_vs_stock_100k", p50 <= stock50, f"project {p50:.1f} ms, stock {stock50:.1f} ms")
+        add("retrieval_vs_stock_100k", p50 <= RETRIEVAL_VS_STOCK * stock50,
+            f"project {p50:.1f} ms, stock {stock50:.1f} ms (x{p50 / stock50:.2f})")
     else:
         add("retrieval_p50_100k", None, "100k not run")
         add("retrieval_vs_stock_100k", None, "100k not run")
-    ratios = {size: row["ratio"].get("throughput_cps") for size, row in sizes.items()}
-    add("build_throughput", all(r is not None and r >= 1 for r in ratios.values()),
-        ", ".join(f"{size} {sizes[size]['project']['throughput_cps']:.0f} vs "
-                  f"{sizes[size]['stock']['throughput_cps']:.0f} passages/s (x{r:.2f})"
-                  for size, r in ratios.items()))
+    speedups = {size: _build_speedup(row) for size, row in sizes.items()}
+    add("build_throughput", all(r >= BUILD_VS_STOCK for r in speedups.values()),
+        ", ".join(f"{size} x{r:.2f}" for size, r in speedups.items()))
     mid = sizes.get("10k")
     if mid and "reindex_s" in mid["project"]:
         p = mid["project"]
@@ -684,7 +697,7 @@ def check_targets(sizes: dict) -> list[dict]:
     small = sizes.get("bundled")
     if small:
         cold = small["project"]["cold_start_s"]
-        add("cold_start_bundled", cold <= 5.0, f"{cold:.2f} s (stock {small['stock']['cold_start_s']:.2f} s)")
+        add("cold_start_bundled", cold <= COLD_START_S, f"{cold:.2f} s (stock {small['stock']['cold_start_s']:.2f} s)")
     else:
         add("cold_start_bundled", None, "bundled not run")
     if big:
