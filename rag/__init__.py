@@ -31,17 +31,30 @@ _assistants: dict[int, Assistant] = {}
 def get_assistant(settings: Settings | None = None) -> Assistant:
     """The process's assistant for these settings, indexing the corpus first if no index exists."""
     from rag.assistant import Assistant
-    from rag.components.store import Manifest
+    from rag.components import build_components
 
     settings = settings or get_settings()
     with _lock:
         if id(settings) not in _assistants:
-            if Manifest.load(settings.index_dir) is None:
+            components = build_components(settings)
+            if not _has_index(components):
                 from rag.ingest.build import build_index  # the build's libraries only when there is no index
 
-                build_index(settings)
-            _assistants[id(settings)] = Assistant(settings)
+                build_index(settings, components=components)
+            _assistants[id(settings)] = Assistant(settings, components)
         return _assistants[id(settings)]
+
+
+def _has_index(components) -> bool:
+    """An index to answer from: the manifest in the index folder, or with a Chroma server the version
+    committed there (a replica's index folder starts empty and is filled from the server)."""
+    from rag.components.shared_state import shared_state
+    from rag.components.store import Manifest
+
+    if Manifest.load(components.settings.index_dir) is not None:
+        return True
+    state = shared_state(components)
+    return state is not None and state.version(now=True) is not None
 
 
 def retrieve(question: str, k: int = 5, *, source: str | None = None, language: str | None = None,

@@ -24,6 +24,7 @@ from pathlib import Path
 import chromadb
 import pytest
 
+import rag
 from rag.components import build_components
 from rag.components.shared_state import KEYWORD, POLL_S, STATE_SUFFIX
 from rag.components.store import Manifest, chroma_client
@@ -205,8 +206,13 @@ def test_replicas_on_one_chroma_server_answer_alike_follow_a_re_index_and_surviv
     replicas = [Replica(tmp_path / name, chroma_port) for name in ("a", "b")]
     try:
         assert "no index" in replicas[0].ask(PROBABILITY)["error"]
+        empty = make_settings(tmp_path / "fresh", corpus, chroma_host="127.0.0.1", chroma_port=chroma_port,
+                              collection="replicas")
+        assert not rag._has_index(build_components(empty, embed_override=HashEmbedding()))
 
         index(tmp_path / "indexer", corpus, chroma_port)
+        # rag.ask on a replica with an empty folder answers from the server's index instead of building one
+        assert rag._has_index(build_components(empty, embed_override=HashEmbedding()))
         answers = [[r.ask(q) for q in QUESTIONS] for r in replicas]
         for a, b in zip(*answers):
             assert a["ids"] and a["ids"] == b["ids"], (a, b)
