@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
+
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import detect_language, names
+from rag.text import names, question_language
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
@@ -48,7 +50,7 @@ class Evidence:
         found: list[set[str]] = [set() for _ in self.groups]
         if self.glossary is None:
             return found
-        language = detect_language(question)
+        language = question_language(question)
         for word, tokens in self._translated_words(question, language):
             stems = set(tokenize(word, query=True))
             for group, extra in zip(self.groups, found):
@@ -119,15 +121,17 @@ class Evidence:
 
     def passage_support(self, chunk_id: str) -> float:
         """support() of an indexed passage, from the keyword index (its gloss tokens included)."""
-        if not self.total:
-            return 0.0
-        credit = 0.0
+        return self.passage_supports([chunk_id])[0]
+
+    def passage_supports(self, chunk_ids: list[str]) -> list[float]:
+        """passage_support() of several passages at once: one look at each token's postings for all of them."""
+        if not self.total or not chunk_ids:
+            return [0.0] * len(chunk_ids)
+        credit = np.zeros(len(chunk_ids))
         for group, extra, weight in zip(self.groups, self.translations, self.weights):
-            if any(self.index.holds(chunk_id, t) for t in group):
-                credit += weight
-            elif any(self.index.holds(chunk_id, t) for t in extra):
-                credit += weight * GLOSS_WEIGHT
-        return credit / self.total
+            own = self.index.hold(chunk_ids, group)
+            credit += weight * np.where(own, 1.0, GLOSS_WEIGHT * self.index.hold(chunk_ids, extra))
+        return (credit / self.total).tolist()
 
 
 def _surface_token(word: str, language: str) -> list[str]:

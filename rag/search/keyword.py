@@ -152,12 +152,16 @@ class KeywordIndex:
         first = tokenize(name, query=True)[:1]
         return bool(first) and self.share(first[0]) < COMMON_NAME_SHARE
 
-    def holds(self, chunk_id: str, token: str) -> bool:
-        """True when the passage has the token, read off the BM25 matrix rather than re-tokenizing it."""
-        position = self._positions.get(chunk_id)
-        holders = self._holders(token)
-        i = int(np.searchsorted(holders, position)) if position is not None else len(holders)
-        return i < len(holders) and holders[i] == position
+    def hold(self, chunk_ids: list[str], tokens: set[str]) -> np.ndarray:
+        """For each passage, whether it has any of the tokens (one binary search per token for all of them)."""
+        positions = np.array([self._positions.get(cid, -1) for cid in chunk_ids], dtype=np.int64)
+        found = np.zeros(len(chunk_ids), dtype=bool)
+        for token in tokens:
+            holders = self._holders(token)
+            if len(holders):
+                at = np.minimum(np.searchsorted(holders, positions), len(holders) - 1)
+                found |= holders[at] == positions
+        return found
 
     def _holders(self, token: str) -> np.ndarray:
         """Sorted positions of the passages that have the token (a column of bm25s's CSC matrix)."""

@@ -13,5 +13,7 @@ def rerank(evidence: Evidence, fused: list[tuple[str, float]]) -> list[tuple[str
 
     Ids, not passages: only the final top k then need fetching from the store.
     """
-    head = [(cid, score + OVERLAP_WEIGHT * evidence.passage_support(cid)) for cid, score in fused[:RERANK_DEPTH]]
+    head = fused[:RERANK_DEPTH]
+    supports = evidence.passage_supports([cid for cid, _ in head])
+    head = [(cid, score + OVERLAP_WEIGHT * support) for (cid, score), support in zip(head, supports)]
     return sorted(head, key=lambda item: -item[1]) + fused[RERANK_DEPTH:]
