@@ -120,3 +120,12 @@ def test_a_list_is_answered_from_its_items_when_the_best_sentence_is_the_lead_in
     answer = fast_assistant.ask("Hvilke tre AI-topfolk forlod Meta inden for en uge?")
     assert not answer.abstained
     assert "Devi Parikh" in answer.short and "Abhishek Das" in answer.short and "Silicon" not in answer.short
+
+
+def test_a_questions_language_is_told_by_script_and_function_words():
+    from rag.eval.score import load_questions
+    from rag.text import question_language
+
+    turns = [t for q in load_questions(split="all") for t in (q.turns or [q])]
+    wrong = [(t.language, t.question) for t in turns if question_language(t.question) != t.language]
+    assert not wrong and len(turns) > 200  # langdetect called "What does Erik Meijer plan to do …?" Danish
