@@ -21,7 +21,6 @@ from rag.search.evidence import Evidence
 from rag.search.keyword import KeywordIndex
 from rag.search.rerank import rerank
 
-MAX_CACHED_PASSAGES = 50_000  # fetched passages kept per process (bounded for huge corpora)
 NODE_CONTENT = "_node_content"  # where llama-index's ChromaVectorStore keeps a node's fields
 
 
@@ -57,7 +56,6 @@ class Retriever:
         self.manifest, self.keyword = read_keyword_folder(settings.index_dir, manifest, KeywordIndex.load)
         self.glossary = components.glossary
         self._ids = self.manifest.chunk_ids
-        self._records: dict[str, tuple[str, dict]] = {}  # chunk id -> (text, metadata)
 
     def allowed_ids(self, filters: Filters) -> set[str]:
         """Passage ids of the articles that pass the filters."""
@@ -78,10 +76,8 @@ class Retriever:
             raise EmbeddingUnavailableError(
                 f"the embeddings endpoint {self.settings.embed_base_url} failed ({type(exc).__name__})") from exc
         hits = self.collection.query(query_embeddings=[vector], n_results=n, where=chroma_where(filters),
-                                     include=["documents", "metadatas"])
-        ids = hits["ids"][0]
-        self._cache(ids, hits["documents"][0], hits["metadatas"][0])
-        return [cid for cid in ids if cid in self._ids]
+                                     include=[])  # ids only: the k kept after fusion are fetched at the end
+        return [cid for cid in hits["ids"][0] if cid in self._ids]
 
     def retrieve(
         self, question: str, k: int | None = None, *, filters: Filters = Filters(),
@@ -111,23 +107,18 @@ class Retriever:
         return Evidence(question, self.keyword, self.glossary, topic)
 
     def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
-        missing = [cid for cid, _ in fused if cid not in self._records]
-        if missing:
-            found = self.collection.get(ids=missing, include=["documents", "metadatas"])
-            self._cache(found["ids"], found["documents"], found["metadatas"])
+        """The fused top passages read from the store (one read; a passage a newer build removed comes back
+        empty, which tells the assistant to retry on the newer index)."""
+        found = self.collection.get(ids=[cid for cid, _ in fused], include=["documents", "metadatas"])
+        records = {cid: (text, meta or {}) for cid, text, meta in zip(found["ids"], found["documents"],
+                                                                       found["metadatas"])}
         passages = []
         for cid, score in fused:
-            passage = passage_from_record(cid, *self._records.get(cid, ("", {})))
+            passage = passage_from_record(cid, *records.get(cid, ("", {})))
             passage.score = score
             passage.ranks = {name: ids.index(cid) + 1 for name, ids in rankings.items() if cid in ids}
             passages.append(passage)
         return passages
-
-    def _cache(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
-        """Keep fetched passages so a repeated hit costs no round trip (bounded for huge corpora)."""
-        if len(self._records) > MAX_CACHED_PASSAGES:
-            self._records.clear()
-        self._records.update((cid, (text, meta or {})) for cid, text, meta in zip(ids, texts, metadatas))
 
 
 def reciprocal_rank_fusion(
