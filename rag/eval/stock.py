@@ -7,6 +7,7 @@ from the llama-index quick start.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -16,8 +17,11 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag.settings import Settings
 from rag.components.embed import make_embed_model
+from rag.settings import Settings
+
+# The stock reader warns on every call that the optional PDF/DOCX readers are not installed; the corpus is text.
+logging.getLogger("llama_index.core.readers.file.base").setLevel(logging.ERROR)
 
 
 def build_stock(settings: Settings, corpus_dir: Path, client: chromadb.ClientAPI | None = None,
