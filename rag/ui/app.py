@@ -231,7 +231,8 @@ def _wire_conversations(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespac
                       listing + shown, **INSTANT_EVENT)
     cleared = [chat.chatbot, chat.question, chat.sources, chat.status, turns, kept.current, chat.conversation_name]
     chat.clear.click(handlers.clear, None, cleared, api_visibility="private")
-    chat.chatbot.clear(handlers.clear, None, cleared, api_visibility="private")  # the chat's own bin button
+    typing_kept = [c for c in cleared if c is not chat.question]
+    chat.chatbot.clear(handlers.clear_chat, None, typing_kept, api_visibility="private")  # the chat's own bin
 
 
 def main(host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:

@@ -196,6 +196,12 @@ class Handlers:
         """A new conversation: (chat, question box, sources, status, turns, conversation id, its name)."""
         return [], "", SOURCES_PLACEHOLDER, self._status_now(), [], "", ""
 
+    def clear_chat(self) -> tuple:
+        """The chat's own bin button: as clear(), but what is being typed stays (the chat empties in the
+        browser at once, so a question typed right after would otherwise be wiped by this reply)."""
+        chat, _, *rest = self.clear()
+        return chat, *rest
+
     # ------------------------------------------------------------ conversations kept in the browser
 
     @staticmethod

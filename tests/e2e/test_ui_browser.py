@@ -250,9 +250,13 @@ def test_example_question_is_answered_on_click(page):
     page.locator("#chat .answer-body").first.click()
     expect(page.locator('#sources .source[data-source="003_d6d766e19608138f.txt"]').first).to_be_visible()
 
-    # The chat's own bin button starts a new conversation: no old turns come back with the next answer.
+    # The chat's own bin button starts a new conversation: no old turns come back with the next answer,
+    # and a question being typed stays in the box (the chat empties in the browser before the reply).
+    page.fill("#question textarea", "Hvem har forladt Meta?")
     page.locator("#chat").get_by_label("Clear").first.click()
     expect(page.locator("#chat .answer-body")).to_have_count(0)
+    expect(page.locator("#sources .sources-head")).to_have_count(0)  # the server's reply has arrived
+    expect(page.locator("#question textarea")).to_have_value("Hvem har forladt Meta?")
     ask(page, "Hvem har forladt Meta?")
     expect(page.locator("#chat .answer-body")).to_have_count(1)
     expect(page.locator("#sources .sources-head q")).to_have_text("Hvem har forladt Meta?")
