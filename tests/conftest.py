@@ -15,6 +15,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from rag.ingest.build import build_index  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
+from rag.components import Components, build_components  # noqa: E402
 from rag.settings import BUNDLED_CORPUS, Settings  # noqa: E402
 
 CORPUS = BUNDLED_CORPUS
@@ -38,6 +39,27 @@ def copy_corpus(tmp: Path) -> Path:
     target = tmp / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+def fake_components(settings: Settings) -> Components:
+    """The real path with the hash embedder of tests/fakes.py: no model is loaded."""
+    from tests.fakes import HashEmbedding
+
+    return build_components(settings, embed_override=HashEmbedding())
+
+
+def indexed_folder(root: Path) -> Path:
+    """root with corpus/ (a writable copy of the bundled articles) and index/ built from it, fake-embedded."""
+    settings = make_settings(root, copy_corpus(root))
+    build_index(settings, components=fake_components(settings))
+    return root
+
+
+def working_copy(base: Path, tmp_path: Path) -> Settings:
+    """A test's own copy of a folder made by indexed_folder, and settings pointing at it."""
+    root = tmp_path / "w"
+    shutil.copytree(base, root)
+    return make_settings(root, root / "corpus")
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,7 +24,8 @@ from rag.search.retrieve import Retriever
 from tests.conftest import REPO as PROJECT_ROOT
 from rag.components.store import FORMAT_VERSION, MANIFEST, Manifest, chroma_client
 from rag.errors import IndexMismatchError
-from tests.conftest import CORPUS, copy_corpus, free_port, make_settings
+from tests.conftest import CORPUS, copy_corpus, make_settings
+from tests.servers import chroma_server as start_chroma
 
 ARTICLES = sorted(p.name for p in CORPUS.glob("*.txt"))
 EDITED = "000_e4361c01c8850e8e.txt"
@@ -180,33 +179,9 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index_answering(work
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    """A real `chroma run` on a free loopback port; stopped by its PID afterwards."""
-    port = free_port()
-    cli = Path(sys.executable).with_name("chroma")
-    log = open(tmp_path / "chroma.log", "wb")
-    server = subprocess.Popen([str(cli), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            assert server.poll() is None, (tmp_path / "chroma.log").read_text(errors="replace")
-            assert time.monotonic() < deadline, "chroma run did not answer its heartbeat in 60 s"
-            time.sleep(0.3)
+    """A real `chroma run` on a free loopback port, for one test."""
+    with start_chroma(tmp_path) as port:
         yield port
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.kill(server.pid, signal.SIGKILL)
-            server.wait(timeout=15)
-        log.close()
 
 
 def test_a_chroma_server_gives_the_same_passages_as_the_embedded_store(settings, chroma_server, tmp_path):

@@ -16,8 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,8 +27,9 @@ from rag.components import build_components
 from rag.components.shared_state import KEYWORD, POLL_S, STATE_SUFFIX
 from rag.components.store import Manifest, chroma_client
 from rag.ingest.build import MID_QUESTION_S, build_index
-from tests.conftest import REPO, copy_corpus, free_port, make_settings
+from tests.conftest import REPO, copy_corpus, make_settings
 from tests.fakes import HashEmbedding
+from tests.servers import chroma_server
 
 PROBABILITY = "How many people were on the Probability team?"
 PROBABILITY_ARTICLE = "000_e4361c01c8850e8e.txt"
@@ -40,7 +39,7 @@ NEW_QUESTION = "How many balloon pilots does the zeppelin division employ?"
 QUESTIONS = [PROBABILITY] + [json.loads(line)["question"] for line in
                              (REPO / "rag" / "eval" / "questions.jsonl").read_text(encoding="utf-8")
                              .splitlines()[:70:14]]
-START_TIMEOUT_S = 60  # chroma run's heartbeat, a replica's first answer
+START_TIMEOUT_S = 60  # a replica's first answer
 BUILD_TIMEOUT_S = 120
 RELOAD_SLACK_S = 30  # beyond POLL_S: a replica's download and reload of a new version on a busy 2-core machine
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO),
@@ -93,35 +92,9 @@ print("COMMITTED", flush=True)
 
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory):
-    """A real `chroma run` on a free loopback port, for the module; stopped by its PID afterwards."""
-    folder = tmp_path_factory.mktemp("chroma")
-    port = free_port()
-    log = open(folder / "chroma.log", "wb")
-    server = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(folder / "db"),
-                               "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _heartbeat(port):
-            assert server.poll() is None, (folder / "chroma.log").read_text(errors="replace")
-            assert time.monotonic() < deadline, "chroma run did not answer its heartbeat"
-            time.sleep(0.3)
+    """A real `chroma run` on a free loopback port, for the module."""
+    with chroma_server(tmp_path_factory.mktemp("chroma")) as port:
         yield port
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.kill(server.pid, signal.SIGKILL)
-            server.wait(timeout=15)
-        log.close()
-
-
-def _heartbeat(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as reply:
-            return reply.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 class Replica:

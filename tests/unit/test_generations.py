@@ -17,14 +17,12 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.cli import main
-from rag.components import build_components
 from rag.components.store import CHROMA_DIR, MANIFEST, Manifest, chroma_client
 from rag.errors import IndexDamagedError, IndexWriteError
 from rag.ingest.build import KEPT_EMPTY, build_index
 from rag.search.keyword import KeywordIndex
 from rag.search.retrieve import Retriever
-from tests.conftest import REPO, copy_corpus, make_settings
-from tests.fakes import HashEmbedding
+from tests.conftest import REPO, fake_components, indexed_folder, working_copy
 
 PROBABILITY = "How many people were on the Probability team?"
 PROBABILITY_ARTICLE = "000_e4361c01c8850e8e.txt"
@@ -57,25 +55,19 @@ print(answer.citations[0].source if answer.citations else "NO CITATION")
 """
 
 
-def components(settings):
-    return build_components(settings, embed_override=HashEmbedding())
+components = fake_components
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    """A folder with corpus/ (a writable copy of the bundled articles) and index/ built from it."""
-    root = tmp_path_factory.mktemp("generations")
-    settings = make_settings(root, copy_corpus(root))
-    build_index(settings, components=components(settings))
-    return root
+    """A folder with corpus/ and index/ built from it, shared by this module's tests."""
+    return indexed_folder(tmp_path_factory.mktemp("generations"))
 
 
 @pytest.fixture
 def work(base, tmp_path):
     """This test's own copy of the base corpus and index, and settings pointing at them."""
-    root = tmp_path / "w"
-    shutil.copytree(base, root)
-    return make_settings(root, root / "corpus")
+    return working_copy(base, tmp_path)
 
 
 def reindex_in_another_process(settings) -> None:

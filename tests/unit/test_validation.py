@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +20,6 @@ import gradio as gr
 import pytest
 
 from rag.cli import clean_argument, main, parser
-from rag.components import build_components
 from rag.components.store import MANIFEST, Manifest, chroma_client, read_keyword_folder
 from rag.errors import BuildBusy, CorpusError, IndexDamagedError, QuestionError, RagError, SettingsError
 from rag.ingest.build import KEPT_EMPTY, build_index, build_lock
@@ -31,9 +29,8 @@ from rag.schema import OFFLINE
 from rag.search.keyword import KeywordIndex
 from rag.search.retrieve import Retriever
 from rag.settings import get_settings
-from tests.conftest import REPO, copy_corpus, make_settings
+from tests.conftest import REPO, copy_corpus, fake_components, indexed_folder, working_copy
 from rag.ui.handlers import Handlers
-from tests.fakes import HashEmbedding
 
 GOOD = "Meta hired 321 engineers in Aarhus last week, a spokesperson said."
 ARTICLE = "000_e4361c01c8850e8e.txt"
@@ -56,25 +53,19 @@ def deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def components(settings):
-    return build_components(settings, embed_override=HashEmbedding())
+components = fake_components
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    """A folder with corpus/ (a writable copy of the bundled articles) and index/ built from it."""
-    root = tmp_path_factory.mktemp("hardening")
-    settings = make_settings(root, copy_corpus(root))
-    build_index(settings, components=components(settings))
-    return root
+    """A folder with corpus/ and index/ built from it, shared by this module's tests."""
+    return indexed_folder(tmp_path_factory.mktemp("hardening"))
 
 
 @pytest.fixture
 def work(base, tmp_path):
     """This test's own copy of the base corpus and index, and settings pointing at them."""
-    root = tmp_path / "w"
-    shutil.copytree(base, root)
-    return make_settings(root, root / "corpus")
+    return working_copy(base, tmp_path)
 
 
 # ---------------------------------------------------------------- corpus files
