@@ -33,6 +33,7 @@ from rag.text import detect_language, language_name, quoted, script_language, st
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»|「[^」]*」")  # text a model quotes from the articles
 MIN_LANGUAGE_WORDS = 4  # shorter answers are too short to tell the language of
+ASK_MODES = (None, OFFLINE, LLM)  # None: the chat model when one is configured
 # The conversation a question may lean on (see clean_history): a follow-up needs the last few turns only.
 MAX_HISTORY_TURNS = 8
 MAX_HISTORY_ANSWER_CHARS = 1_000  # of each earlier answer (the follow-up rewrite shows the model 300)
@@ -205,6 +206,8 @@ class Assistant:
         started = time.perf_counter()
         text, notices = clean_question(question, self.settings.max_question_chars)
         k = check_k(k)
+        if mode not in ASK_MODES:
+            raise QuestionError(f"The answer mode must be 'offline', 'llm' or left out, not {mode!r}.")
         history, cut = clean_history(history, self.settings.max_question_chars)
         notices.extend(cut)
         self.refresh()

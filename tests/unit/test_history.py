@@ -59,3 +59,12 @@ def test_the_ui_ask_api_caps_the_history_it_is_given(fast_assistant):
     result = handlers.ask("How many of them were engineers?", mode=OFFLINE, history=history)
     assert len(result["question"]) <= MAX_HISTORY_CHARS + len("How many of them were engineers?") + 1
     assert any("conversation so far was too long" in n for n in result["notices"])
+
+
+def test_an_unknown_answer_mode_is_one_line_error(fast_assistant):
+    import pytest
+
+    from rag.errors import QuestionError
+
+    with pytest.raises(QuestionError, match="answer mode"):
+        fast_assistant.ask("How many people were on the Probability team?", mode="bogus")
