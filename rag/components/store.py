@@ -333,19 +333,32 @@ def check_passages(collection: chromadb.Collection, manifest: Manifest, settings
                                 f"passages the index names. Re-embed the missing ones with: {REFRESH_HINT}")
 
 
+def _committed_state(settings: Settings) -> tuple[Manifest | None, bool]:
+    """The committed manifest and whether its keyword index is there: in the index folder, or with a
+    Chroma server the records the server holds (a replica's folder is only a cache)."""
+    if not settings.chroma_host:
+        manifest = Manifest.load(settings.index_dir)
+        return manifest, manifest is not None and (settings.index_dir / manifest.keyword_dir / "ids.json").is_file()
+    from rag.components import build_components
+    from rag.components.shared_state import shared_state
+
+    committed = shared_state(build_components(settings)).committed()
+    return (committed[0], bool(committed[1])) if committed else (None, False)
+
+
 def index_health(settings: Settings) -> tuple[list[str], bool]:
     """A few lines on the committed index (manifest, keyword folder, vector store against the manifest)
     and whether it can answer; reads only, creates nothing and loads no model."""
+    where = store_location(settings) if settings.chroma_host else str(settings.index_dir)
     try:
-        manifest = Manifest.load(settings.index_dir)
+        manifest, keyword_ok = _committed_state(settings)
     except IndexMismatchError as exc:
         return [f"manifest: {exc}"], False
     if manifest is None:
-        return [f"manifest: none in {settings.index_dir}; build the index with: {REFRESH_HINT}"], False
+        return [f"manifest: none in {where}; build the index with: {REFRESH_HINT}"], False
     ids = manifest.chunk_ids
     lines = [f"manifest: {len(manifest.documents)} articles, {len(ids)} passages, model {manifest.embed_model}, "
-             f"built {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(manifest.built_at))}"]
-    keyword_ok = (settings.index_dir / manifest.keyword_dir / "ids.json").is_file()
+             f"built {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(manifest.built_at))}, in {where}"]
     lines.append(f"keyword index: {manifest.keyword_dir} " + ("present" if keyword_ok else
                                                                 f"missing; rebuild it with: {REFRESH_HINT}"))
     if not settings.chroma_host and not (settings.index_dir / CHROMA_DIR).is_dir():

@@ -25,7 +25,7 @@ import pytest
 import rag
 from rag.components import build_components
 from rag.components.shared_state import KEYWORD, POLL_S, STATE_SUFFIX
-from rag.components.store import Manifest, chroma_client
+from rag.components.store import Manifest, chroma_client, index_health
 from rag.ingest.build import MID_QUESTION_S, build_index
 from tests.conftest import REPO, copy_corpus, make_settings
 from tests.fakes import HashEmbedding
@@ -186,6 +186,8 @@ def test_replicas_on_one_chroma_server_answer_alike_follow_a_re_index_and_surviv
         index(tmp_path / "indexer", corpus, chroma_port)
         # rag.ask on a replica with an empty folder answers from the server's index instead of building one
         assert rag._has_index(build_components(empty, embed_override=HashEmbedding()))
+        lines, healthy = index_health(empty)  # `rag index --check` on a replica reads the server's state
+        assert healthy and "127.0.0.1" in lines[0] and "0 missing" in lines[-1], lines
         answers = [[r.ask(q) for q in QUESTIONS] for r in replicas]
         for a, b in zip(*answers):
             assert a["ids"] and a["ids"] == b["ids"], (a, b)
