@@ -8,17 +8,15 @@ upload and deletion must land in the library folder (a temporary user data folde
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import pytest
 
-from rag.assistant import Assistant
 from rag.ingest.build import build_index
 from rag.settings import BUNDLED_CORPUS
 from tests.conftest import make_settings
-from tests.e2e.test_ui_browser import (
-    CHROMIUM, DESKTOP, GATE_S, PROBABILITY, TIMEOUT_MS, ask, open_page, ready, serve, shot,
+from tests.e2e.test_ui_browser import (  # noqa: F401 - browser and gated_answers are fixtures used here
+    CHROMIUM, DESKTOP, PROBABILITY, TIMEOUT_MS, ask, browser, gated_answers, open_page, ready, serve, shot,
 )
 from tests.unit.test_documents import make_docx, make_pdf
 
@@ -50,18 +48,6 @@ def url(window):
         yield address
     finally:
         app.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -174,29 +160,18 @@ def test_search_only_lists_passages_and_regenerate_answers_the_same_question_aga
     expect(page.locator("#chat .answer-body").last).to_contain_text("50 members")
 
 
-def test_stop_cancels_a_running_answer_and_gives_the_buttons_back(page, monkeypatch):
+def test_stop_cancels_a_running_answer_and_gives_the_buttons_back(page, gated_answers):
     from playwright.sync_api import expect
 
-    gate = threading.Event()
-    original = Assistant.ask_stream
-
-    def gated(self, *args, **kwargs):
-        assert gate.wait(GATE_S), "the test never let the answer through"
-        yield from original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Assistant, "ask_stream", gated)
-    try:
-        page.fill("#question textarea", PROBABILITY)
-        page.click("#ask")
-        expect(page.locator("#ask")).to_be_disabled()
-        expect(page.locator("#chat")).to_contain_text("Searching the articles")
-        page.click("#stop")
-        expect(page.locator("#status")).to_contain_text("Stopped")
-        expect(page.locator("#ask")).to_be_enabled()
-        expect(page.locator("#chat .question")).to_have_count(0)
-    finally:
-        gate.set()
-    monkeypatch.setattr(Assistant, "ask_stream", original)
+    page.fill("#question textarea", PROBABILITY)
+    page.click("#ask")
+    expect(page.locator("#ask")).to_be_disabled()
+    expect(page.locator("#chat")).to_contain_text("Searching the articles")
+    page.click("#stop")
+    expect(page.locator("#status")).to_contain_text("Stopped")
+    expect(page.locator("#ask")).to_be_enabled()
+    expect(page.locator("#chat .question")).to_have_count(0)
+    gated_answers.set()  # answers go through from now on
     ask(page, PROBABILITY)  # the window answers the next question
     expect(page.locator("#chat .answer-body")).to_have_count(1)
 

@@ -22,7 +22,7 @@ from rag.errors import IndexDamagedError, IndexWriteError
 from rag.ingest.build import KEPT_EMPTY, build_index
 from rag.search.keyword import KeywordIndex
 from rag.search.retrieve import Retriever
-from tests.conftest import REPO, fake_components, indexed_folder, working_copy
+from tests.conftest import REPO, fake_components
 
 PROBABILITY = "How many people were on the Probability team?"
 PROBABILITY_ARTICLE = "000_e4361c01c8850e8e.txt"
@@ -56,18 +56,6 @@ print(answer.citations[0].source if answer.citations else "NO CITATION")
 
 
 components = fake_components
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    """A folder with corpus/ and index/ built from it, shared by this module's tests."""
-    return indexed_folder(tmp_path_factory.mktemp("generations"))
-
-
-@pytest.fixture
-def work(base, tmp_path):
-    """This test's own copy of the base corpus and index, and settings pointing at them."""
-    return working_copy(base, tmp_path)
 
 
 def reindex_in_another_process(settings) -> None:

@@ -29,7 +29,7 @@ from rag.schema import OFFLINE
 from rag.search.keyword import KeywordIndex
 from rag.search.retrieve import Retriever
 from rag.settings import get_settings
-from tests.conftest import REPO, copy_corpus, fake_components, indexed_folder, working_copy
+from tests.conftest import REPO, copy_corpus, fake_components
 from rag.ui.handlers import Handlers
 
 GOOD = "Meta hired 321 engineers in Aarhus last week, a spokesperson said."
@@ -54,18 +54,6 @@ def deadline(seconds: int) -> Iterator[None]:
 
 
 components = fake_components
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    """A folder with corpus/ and index/ built from it, shared by this module's tests."""
-    return indexed_folder(tmp_path_factory.mktemp("hardening"))
-
-
-@pytest.fixture
-def work(base, tmp_path):
-    """This test's own copy of the base corpus and index, and settings pointing at them."""
-    return working_copy(base, tmp_path)
 
 
 # ---------------------------------------------------------------- corpus files
