@@ -28,7 +28,7 @@ from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Fi
 from rag.search.evidence import Evidence
 from rag.search.retrieve import Retriever
 from rag.settings import MAX_TOP_K, Settings
-from rag.text import detect_language, language_name, quoted, script_language, strip_markers
+from rag.text import detect_language, language_name, question_language, quoted, script_language, strip_markers
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»|「[^」]*」")  # text a model quotes from the articles
@@ -132,7 +132,7 @@ def _other_language(question: str, answer: str) -> str | None:
     prose = strip_markers(QUOTED.sub(" ", split_short(answer)[1]))
     if len(prose.split()) < MIN_LANGUAGE_WORDS and script_language(prose) == "latin":
         return None
-    asked, answered = detect_language(question), detect_language(prose)
+    asked, answered = question_language(question), detect_language(prose)
     return answered if "und" not in (asked, answered) and asked != answered else None
 
 
@@ -248,7 +248,7 @@ class Assistant:
     def _with_topic(self, text: str, history: list[tuple[str, str]], k: int | None, notices: list[str],
                     filters: Filters) -> tuple[_Question, list[Passage], Extract] | None:
         """A question with no answer alone, asked again with the conversation's topic: kept only if that answers."""
-        asked = self._question(text, " ".join(condense.topic_questions(history, self.retriever.keyword)))
+        asked = self._question(text, self._topic(history))
         passages = self._retrieve(asked, k, notices, filters=filters)
         found = extract(asked.evidence, asked.wants, passages)
         return (asked, passages, found) if decide(found, self.settings.min_support).answer else None
@@ -285,13 +285,17 @@ class Assistant:
                 return condense.model_standalone(text, history, self.chat), ""
             except LLMUnavailableError as exc:
                 turn.llm_failed("Could not rewrite the follow-up with the LLM", exc)
-        return text, " ".join(condense.topic_questions(history, self.retriever.keyword))
+        return text, self._topic(history)
+
+    def _topic(self, history: list[tuple[str, str]]) -> str:
+        """The earlier questions a follow-up leans on, back to the last one that stood alone."""
+        return " ".join(condense.topic_questions(history, self.retriever.keyword))
 
     def _translations(self, question: str, turn: _Turn) -> list[str]:
         """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""
         if not (turn.use_llm and self.settings.llm_translate_queries):
             return []
-        asked = detect_language(question)
+        asked = question_language(question)
         languages = sorted({d.language for d in self.retriever.manifest.documents.values()} - {asked})
         out = []
         for code in languages:
