@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from llama_index.core import Document
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -45,9 +46,9 @@ from rag.components.store import (
 from rag.errors import (
     BuildBusy, IndexDamagedError, IndexMismatchError, IndexWriteError, LLMUnavailableError, RagError,
 )
-from rag.ingest.chunk import chunk_documents
+from rag.ingest.chunk import document_chunks
 from rag.ingest.load import LoadResult, load_corpus
-from rag.search.keyword import KeywordIndex, tokenize
+from rag.search.keyword import KeywordIndex, PassageTokens, tokenize
 from rag.settings import Settings
 
 Progress = Callable[[float, str], None]
@@ -60,6 +61,9 @@ KEPT_EMPTY = "read as empty (being saved?); its previous passages are kept"
 # A question that read the previous manifest just before a commit fetches its passages within this;
 # the stale passages' vectors are deleted only then (with a server, after replicas had POLL_S to move on).
 MID_QUESTION_S = 1.0
+# Embedding batches per add to Chroma: passages are chunked, embedded, stored and tokenized this many
+# embedding batches at a time, and only those are held as nodes (the whole corpus's took GiBs at 100k).
+BATCHES_PER_ADD = 4
 
 
 @dataclass
@@ -73,6 +77,14 @@ class BuildReport:
     unchanged_documents: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass
+class _Indexed:
+    """What indexing the changed articles did: each article's passage ids, and how many were embedded."""
+
+    chunk_ids: dict[str, list[str]] = field(default_factory=dict)
+    embedded: int = 0
 
 
 def _quiet(_: float, __: str) -> None:
@@ -172,20 +184,18 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
     intact = _intact_documents(old, stored, tokens)
     if rebuild:  # everything again, but for an article read as empty (an editor may be saving it)
         intact = {name: intact[name] for name in loaded.empty if name in intact}
-        tokens = {cid: tokens[cid] for entry in intact.values() for cid in entry.chunk_ids}
+        tokens = tokens.restrict(cid for entry in intact.values() for cid in entry.chunk_ids)
 
     changed = [d for d in loaded.documents if d.id_ not in intact
                or intact[d.id_].doc_hash != d.metadata["doc_hash"]]
     progress(0.1, f"chunking {len(changed)} changed of {len(loaded.documents)} articles")
-    new_nodes = chunk_documents(changed, settings)
-    to_embed = new_nodes if rebuild else [n for n in new_nodes if n.id_ not in stored]
-    _embed_and_add(to_embed, components, ChromaVectorStore(chroma_collection=_Upserting(collection)), progress)
+    indexed = _index_changed(changed, components, collection, stored, tokens, rebuild, progress)
 
     progress(0.9, "writing the keyword index")
     kept = [name for name in loaded.empty if name in intact]  # an editor may be saving them right now
     skipped = [(name, KEPT_EMPTY if name in kept else why) for name, why in loaded.skipped]
-    manifest = _new_manifest(settings, corpus_dir, loaded, skipped, new_nodes, intact, kept)
-    manifest.keyword_dir = _write_keyword_index(components, tokens, manifest, new_nodes)
+    manifest = _new_manifest(settings, corpus_dir, loaded, skipped, indexed.chunk_ids, intact, kept)
+    manifest.keyword_dir = _write_keyword_index(settings, tokens, manifest)
     if shared is not None:
         _commit_to_server(shared, settings, manifest, loaded, progress)
     manifest.save(settings.index_dir)
@@ -200,7 +210,7 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
         shared.prune(keep=[m for m in (manifest, old) if m is not None])
     progress(1.0, "done")
     return BuildReport(
-        documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=len(to_embed),
+        documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=indexed.embedded,
         removed=len(stale), unchanged_documents=len(loaded.documents) - len(changed),
         skipped=skipped, seconds=time.perf_counter() - started,
     )
@@ -245,9 +255,7 @@ def _previous_manifest(settings: Settings, rebuild: bool) -> Manifest | None:
         raise
 
 
-def _intact_documents(
-    old: Manifest | None, stored: set[str], tokens: dict[str, list[str]]
-) -> dict[str, DocumentEntry]:
+def _intact_documents(old: Manifest | None, stored: set[str], tokens: PassageTokens) -> dict[str, DocumentEntry]:
     """The committed articles whose every passage is in the vector store and has its keyword tokens.
 
     The others are chunked again: their missing vectors are embedded, their tokens
@@ -261,20 +269,16 @@ def _intact_documents(
 
 def _new_manifest(
     settings: Settings, corpus_dir: Path, loaded: LoadResult, skipped: list[tuple[str, str]],
-    new_nodes: list[TextNode], intact: dict[str, DocumentEntry], kept: list[str],
+    new_chunk_ids: dict[str, list[str]], intact: dict[str, DocumentEntry], kept: list[str],
 ) -> Manifest:
     """The manifest to commit: each article read with its unchanged or new passages, then the kept ones."""
     manifest = Manifest(embed_model=settings.embed_model, skipped=skipped,
                         corpus_dir=str(corpus_dir.resolve()))
-    by_doc: dict[str, list[TextNode]] = {}
-    for node in new_nodes:
-        by_doc.setdefault(node.ref_doc_id, []).append(node)
     for doc in loaded.documents:
         entry = intact.get(doc.id_)
         if entry is None or entry.doc_hash != doc.metadata["doc_hash"]:
             entry = DocumentEntry(doc_hash=doc.metadata["doc_hash"], title=doc.metadata["title"],
-                                  language=doc.metadata["language"],
-                                  chunk_ids=[n.id_ for n in by_doc.get(doc.id_, [])])
+                                  language=doc.metadata["language"], chunk_ids=new_chunk_ids.get(doc.id_, []))
         manifest.documents[doc.id_] = entry
     for name in kept:
         log.warning("%s was read as empty; its previous passages are kept", name)
@@ -326,35 +330,55 @@ def _drop_uncommitted(collection, old: Manifest | None) -> set[str]:
     return present & committed
 
 
-def _previous_tokens(settings: Settings, old: Manifest | None) -> dict[str, list[str]]:
-    """The passages' tokens saved by the last build, or nothing when they are missing or damaged."""
+def _previous_tokens(settings: Settings, old: Manifest | None) -> PassageTokens:
+    """The passages' tokens saved by the last build, or none when they are missing or damaged."""
     if old is None:
-        return {}
+        return PassageTokens()
     try:
-        tokens = KeywordIndex.load_tokens(settings.index_dir / old.keyword_dir)
+        return KeywordIndex.load_tokens(settings.index_dir / old.keyword_dir)
     except (OSError, ValueError) as exc:
         log.warning("the keyword tokens of %s cannot be read (%s); the passages are tokenized again",
                     old.keyword_dir, exc)
-        return {}
-    return tokens if isinstance(tokens, dict) else {}
+        return PassageTokens()
 
 
-def _embed_and_add(nodes: list[TextNode], components: Components, store, progress: Progress) -> None:
-    """Embed in batches and add to Chroma, reporting progress between batches."""
+def _index_changed(changed: list[Document], components: Components, collection, stored: set[str],
+                   tokens: PassageTokens, rebuild: bool, progress: Progress) -> _Indexed:
+    """Chunk the changed articles one at a time; embed, store and tokenize their passages a batch at a time.
+
+    Only the current batch (and the article being chunked) is held as nodes: a stored passage lives on
+    as its id and its compact tokens. Passages already stored are not embedded again (all are, for a
+    rebuild); passages that have tokens (the previous build's) are not tokenized again.
+    """
+    store = ChromaVectorStore(chroma_collection=_Upserting(collection))
+    tokens_of = _passage_tokenizer(components)
+    batch = max(components.settings.embed_batch_size, 1) * BATCHES_PER_ADD
+    indexed, pending = _Indexed(), []
+    chunked = zip(changed, document_chunks(changed, components.settings))
+    for count, (document, nodes) in enumerate(chunked, 1):
+        indexed.chunk_ids[document.id_] = [n.id_ for n in nodes]
+        pending.extend(nodes)
+        while len(pending) >= batch or (pending and count == len(changed)):  # the last article: the rest
+            part, pending = pending[:batch], pending[batch:]
+            to_embed = part if rebuild else [n for n in part if n.id_ not in stored]
+            _embed_and_add(to_embed, components, store)
+            for node in part:
+                if node.id_ not in tokens:
+                    tokens.add(node.id_, tokens_of(node))
+            indexed.embedded += len(to_embed)
+            progress(0.1 + 0.8 * count / len(changed),
+                     f"embedded {indexed.embedded} passages ({count}/{len(changed)} articles chunked)")
+    return indexed
+
+
+def _embed_and_add(nodes: list[TextNode], components: Components, store) -> None:
+    """Embed one batch and add it to Chroma."""
     if not nodes:
         return
-    embed = components.embed_model
-    batch = max(components.settings.embed_batch_size, 1) * 4
-    for start in range(0, len(nodes), batch):
-        part = nodes[start : start + batch]
-        texts = [n.get_content(metadata_mode="embed") for n in part]
-        for node, vector in zip(part, embed.get_text_embedding_batch(texts)):
-            node.embedding = vector
-        store.add(part)
-        for node in part:
-            node.embedding = None  # stored now; 100k vectors held twice would double peak memory
-        done = min(start + batch, len(nodes))
-        progress(0.1 + 0.8 * done / len(nodes), f"embedded {done}/{len(nodes)} passages")
+    texts = [n.get_content(metadata_mode="embed") for n in nodes]
+    for node, vector in zip(nodes, components.embed_model.get_text_embedding_batch(texts)):
+        node.embedding = vector
+    store.add(nodes)
 
 
 def _english_gloss(components: Components) -> Callable[[str], str] | None:
@@ -381,27 +405,27 @@ def _english_gloss(components: Components) -> Callable[[str], str] | None:
     return gloss
 
 
-def _write_keyword_index(
-    components: Components, cached: dict[str, list[str]], manifest: Manifest, new_nodes: list[TextNode]
-) -> str:
-    """Tokenize only passages not seen before (cached holds the others), then write BM25 into a new folder.
-
-    Returns the folder's name.
-    """
-    settings = components.settings
+def _passage_tokenizer(components: Components) -> Callable[[TextNode], list[str]]:
+    """A passage's keyword tokens: its own words, its dictionary glosses' and, when enabled, the chat model's."""
     gloss = _english_gloss(components)
-    for node in new_nodes:
-        if node.id_ not in cached:
-            language = node.metadata.get("language", "und")
-            cached[node.id_] = tokenize(node.text, language) + dictionary_gloss_tokens(components, node.text, language)
-            if gloss and language != "en":
-                cached[node.id_] += tokenize(gloss(node.text), "en")
+
+    def tokens_of(node: TextNode) -> list[str]:
+        language = node.metadata.get("language", "und")
+        found = tokenize(node.text, language) + dictionary_gloss_tokens(components, node.text, language)
+        if gloss and language != "en":
+            found += tokenize(gloss(node.text), "en")
+        return found
+
+    return tokens_of
+
+
+def _write_keyword_index(settings: Settings, tokens: PassageTokens, manifest: Manifest) -> str:
+    """Write BM25 and the tokens of the manifest's passages into a new folder; returns the folder's name."""
     ids = sorted(manifest.chunk_ids)
-    tokens = {cid: cached[cid] for cid in ids}
     name = f"keyword-{time.time_ns()}"
     folder = settings.index_dir / name
-    KeywordIndex.build(ids, [tokens[cid] for cid in ids]).save(folder)
-    KeywordIndex.save_tokens(folder, tokens)
+    KeywordIndex.from_passages(tokens, ids).save(folder)
+    KeywordIndex.save_tokens(folder, tokens, ids)
     return name
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import tiktoken
@@ -57,8 +58,12 @@ def chunk_documents(documents: list[Document], settings: Settings) -> list[TextN
     Content-derived ids keep a passage's id stable across re-indexing, which is what
     lets an incremental build re-embed only the passages that changed.
     """
+    return [node for nodes in document_chunks(documents, settings) for node in nodes]
+
+
+def document_chunks(documents: Iterable[Document], settings: Settings) -> Iterator[list[TextNode]]:
+    """chunk_documents an article at a time, so that a build holds one article's passages, not the corpus's."""
     splitter = make_splitter(settings)
-    nodes: list[TextNode] = []
     for document in documents:
         seen: Counter[str] = Counter()
         parsed = splitter.get_nodes_from_documents([document])
@@ -71,8 +76,7 @@ def chunk_documents(documents: list[Document], settings: Settings) -> list[TextN
             node.metadata = {**document.metadata, "chunk_index": position}
             node.excluded_embed_metadata_keys = list(node.metadata)
             node.excluded_llm_metadata_keys = list(node.metadata)
-            nodes.append(node)
-    return nodes
+        yield parsed
 
 
 def _locate(text: str, nodes: list[TextNode]) -> None:

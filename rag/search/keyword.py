@@ -12,6 +12,8 @@ import json
 import logging
 import math
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -26,8 +28,16 @@ from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_h
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
 # (v2: gloss tokens added; v3: more function words dropped), so an index built before
-# re-tokenizes instead of mixing kinds.
-TOKENS_FILE = "tokens-v3.json"
+# re-tokenizes instead of mixing kinds. One JSON line per passage, written and read a line at a
+# time; the same tokens as one JSON object (LEGACY_TOKENS_FILE) are still read.
+TOKENS_FILE = "tokens-v3.jsonl"
+LEGACY_TOKENS_FILE = "tokens-v3.json"
+EMPTY_PASSAGE = "\u2205"  # the one token of a passage without words: bm25s needs one per passage
+# bm25s's sparse-matrix builder: scipy's converts its score triplets in linear time and about half the
+# memory of the numpy one's sort (about 250 MiB instead of 550 at 100k passages); the matrices are the same.
+CSC_BACKEND = "scipy"
+# Words whose tokens are remembered: a corpus repeats its common words, so a build stems each about once.
+WORD_CACHE = 1 << 16
 COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no topic of its own
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
@@ -66,7 +76,8 @@ def _number(token: str) -> str:
     return re.sub(r"[.,](?=\d{3}(?:\D|$))", "", token)
 
 
-def _latin(word: str, languages: tuple[str, ...]) -> list[str]:
+@lru_cache(maxsize=WORD_CACHE)
+def _latin(word: str, languages: tuple[str, ...]) -> tuple[str, ...]:
     lower = word.casefold()
     parts = [lower] + (re.split(r"[.\-'’]", lower) if re.search(r"[.\-'’]", lower) else [])
     out = []
@@ -74,14 +85,15 @@ def _latin(word: str, languages: tuple[str, ...]) -> list[str]:
         if part in STOPWORDS or len(part) < 2:
             continue
         out.extend(dict.fromkeys(_stemmer(lang).stemWord(part) for lang in languages))
-    return out + latin_bridge(word) if out else []
+    return (*out, *latin_bridge(word)) if out else ()
 
 
-def _arabic(word: str) -> list[str]:
+@lru_cache(maxsize=WORD_CACHE)
+def _arabic(word: str) -> tuple[str, ...]:
     bare = ARABIC_PREFIX.sub("", word)
     if word in STOPWORDS or bare in STOPWORDS or len(bare) < 2:
-        return []
-    return list(dict.fromkeys([bare, _stemmer("arabic").stemWord(word), *arabic_bridge(word)]))
+        return ()
+    return tuple(dict.fromkeys([bare, _stemmer("arabic").stemWord(word), *arabic_bridge(word)]))
 
 
 def _chinese(run: str, query: bool) -> list[list[str]]:
@@ -110,11 +122,11 @@ def terms(text: str, language: str = "und", *, query: bool = False) -> list[list
         if token[0].isdigit():
             groups.append([_number(token)])
         elif is_arabic(token[0]):
-            groups.append(_arabic(token))
+            groups.append(list(_arabic(token)))
         elif is_han(token[0]):
             groups.extend(_chinese(token, query))
         else:
-            groups.append(_latin(token, latin_langs))
+            groups.append(list(_latin(token, latin_langs)))
     return [g for g in groups if g]
 
 
@@ -133,8 +145,15 @@ class KeywordIndex:
     @classmethod
     def build(cls, ids: list[str], tokens: list[list[str]]) -> KeywordIndex:
         """BM25 matrices over already-tokenized passages (an empty passage gets a placeholder token)."""
-        bm25 = bm25s.BM25()
-        bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
+        bm25 = bm25s.BM25(csc_backend=CSC_BACKEND)
+        bm25.index([t or [EMPTY_PASSAGE] for t in tokens], show_progress=False)
+        return cls(bm25=bm25, ids=list(ids))
+
+    @classmethod
+    def from_passages(cls, tokens: PassageTokens, ids: list[str]) -> KeywordIndex:
+        """build() from a build's compact tokens: bm25s reads one passage's token ids at a time."""
+        bm25 = bm25s.BM25(csc_backend=CSC_BACKEND)
+        bm25.index(tokens.corpus(ids), show_progress=False)
         return cls(bm25=bm25, ids=list(ids))
 
     def idf(self, token: str) -> float:
@@ -202,19 +221,119 @@ class KeywordIndex:
         (folder / "ids.json").write_text(json.dumps(self.ids, ensure_ascii=False), encoding="utf-8")
 
     @staticmethod
-    def save_tokens(folder: Path, tokens: dict[str, list[str]]) -> None:
-        """Keep each passage's tokens so the next build tokenizes only new passages."""
+    def save_tokens(folder: Path, tokens: Mapping[str, list[str]], ids: Iterable[str]) -> None:
+        """Keep the passages' tokens so the next build tokenizes only new passages; a line at a time."""
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / TOKENS_FILE).write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+        with open(folder / TOKENS_FILE, "w", encoding="utf-8") as out:
+            out.writelines(json.dumps([chunk_id, tokens[chunk_id]], ensure_ascii=False) + "\n" for chunk_id in ids)
 
     @staticmethod
-    def load_tokens(folder: Path | None) -> dict[str, list[str]]:
-        """Tokens saved by the previous build, or nothing."""
-        path = folder / TOKENS_FILE if folder else None
-        return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
+    def load_tokens(folder: Path | None) -> PassageTokens:
+        """Tokens saved by a previous build, or none; ValueError when the file is damaged."""
+        loaded = PassageTokens()
+        if folder is None:
+            return loaded
+        if (folder / TOKENS_FILE).exists():
+            with open(folder / TOKENS_FILE, encoding="utf-8") as lines:
+                for line in lines:
+                    loaded.add(*_token_line(json.loads(line)))
+        elif (folder / LEGACY_TOKENS_FILE).exists():
+            legacy = json.loads((folder / LEGACY_TOKENS_FILE).read_text(encoding="utf-8"))
+            if not isinstance(legacy, dict):
+                raise ValueError(f"{LEGACY_TOKENS_FILE} holds no object of passages")
+            for item in legacy.items():
+                loaded.add(*_token_line(list(item)))
+        return loaded
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
         """Read an index written by save."""
         ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
         return cls(bm25=bm25s.BM25.load(str(folder)), ids=ids)
+
+
+def _token_line(item: object) -> tuple[str, list[str]]:
+    """A saved [passage id, [token, ...]] pair, checked; ValueError when it is not one."""
+    if (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], list)
+            and all(isinstance(t, str) for t in item[1])):
+        return item[0], item[1]
+    raise ValueError(f"not a passage and its tokens: {str(item)[:80]}")
+
+
+class PassageTokens(Mapping[str, list[str]]):
+    """Each passage's keyword tokens, held compactly while a build runs.
+
+    Every distinct token is stored once, in a vocabulary; a passage is a span of one flat array of
+    4-byte token numbers. As a dict of lists of str, the tokens of 100k passages took about a GiB.
+    Reads as a mapping of passage id to its tokens.
+    """
+
+    def __init__(self) -> None:
+        self._vocab: dict[str, int] = {}  # token -> its number, numbered in order of first sight
+        self._words: list[str] = []  # the tokens by number, brought up to date by words()
+        self._flat = array("i")
+        self._spans: dict[str, tuple[int, int]] = {}
+
+    def add(self, chunk_id: str, tokens: Iterable[str]) -> None:
+        """Keep a passage's tokens (they replace any it had)."""
+        start, vocab = len(self._flat), self._vocab
+        self._flat.extend(vocab.setdefault(token, len(vocab)) for token in tokens)
+        self._spans[chunk_id] = (start, len(self._flat))
+
+    def __getitem__(self, chunk_id: str) -> list[str]:
+        start, end = self._spans[chunk_id]
+        words = self.words()
+        return [words[n] for n in self._flat[start:end]]
+
+    def __contains__(self, chunk_id: object) -> bool:
+        return chunk_id in self._spans
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def words(self) -> list[str]:
+        """The tokens by number (the vocabulary only grows, in insertion order)."""
+        if len(self._words) != len(self._vocab):
+            self._words = list(self._vocab)
+        return self._words
+
+    def restrict(self, keep: Iterable[str]) -> PassageTokens:
+        """A copy holding only the passages kept that it has (a rebuild tokenizes the others again)."""
+        kept = PassageTokens()
+        for chunk_id in keep:
+            if chunk_id in self._spans:
+                kept.add(chunk_id, self[chunk_id])
+        return kept
+
+    def corpus(self, ids: list[str]) -> bm25s.tokenization.Tokenized:
+        """The passages of ids, in that order, as bm25s takes them: token numbers and a vocabulary of the
+        tokens they use, numbered from 0. The numbers are made a passage at a time as bm25s reads them."""
+        flat = np.frombuffer(self._flat, dtype=np.int32) if self._flat else np.empty(0, dtype=np.int32)
+        spans = [self._spans[chunk_id] for chunk_id in ids]
+        used = np.zeros(len(self._vocab), dtype=bool)
+        for start, end in spans:
+            used[flat[start:end]] = True
+        kept = np.flatnonzero(used)
+        column = np.full(len(self._vocab), -1, dtype=np.int32)
+        column[kept] = np.arange(len(kept), dtype=np.int32)
+        words = self.words()
+        vocab = {words[n]: i for i, n in enumerate(kept.tolist())}
+        empty = vocab.setdefault(EMPTY_PASSAGE, len(vocab)) if any(s == e for s, e in spans) else -1
+        return bm25s.tokenization.Tokenized(ids=_Passages(flat, spans, column, empty), vocab=vocab)
+
+
+class _Passages:
+    """Each passage's token numbers as a list, made when bm25s iterates (it reads the corpus three times)."""
+
+    def __init__(self, flat: np.ndarray, spans: list[tuple[int, int]], column: np.ndarray, empty: int) -> None:
+        self._flat, self._spans, self._column, self._empty = flat, spans, column, empty
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        for start, end in self._spans:
+            yield self._column[self._flat[start:end]].tolist() if end > start else [self._empty]
