@@ -195,6 +195,16 @@ def names(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in pattern.finditer(text)]
 
 
+HAN_NAME_TAGS = ("nr", "ns", "nt")  # jieba's tags for a person, a place, an organisation
+
+
+def han_names(text: str, tags: tuple[str, ...] = HAN_NAME_TAGS) -> list[str]:
+    """Chinese words jieba tags as names (田渊栋, 谷歌), two characters or more."""
+    import jieba.posseg
+
+    return [word for word, flag in jieba.posseg.cut(text) if flag in tags and len(word) >= 2]
+
+
 def name_words(text: str) -> list[str]:
     """The words of names() without their positions."""
     return [word for _, word in names(text)]

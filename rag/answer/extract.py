@@ -19,7 +19,7 @@ from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import split_sentences
+from rag.text import first_pronoun, split_sentences
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -153,9 +153,15 @@ def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: 
     """The question's numbers and rare names that the answer holds in no form (not even a gloss).
 
     For who / which company / where the key must be in the answering sentence itself ("the CEO of
-    Google" is not "CEO Mark Zuckerberg"); otherwise in its passage.
+    Google" is not "CEO Mark Zuckerberg"), or, when the sentence says "he" or "she", in the one before
+    it, where that person is named; otherwise in its passage.
     """
-    return evidence.missing_keys(best.sentence if wants in ENTITY_KINDS else passage.text, passage.language)
+    if wants not in ENTITY_KINDS:
+        return evidence.missing_keys(passage.text, passage.language)
+    sentences = sentences_of(passage)
+    at = sentences.index(best.sentence) if best.sentence in sentences else 0
+    start = at - 1 if at and first_pronoun(best.sentence) is not None else at
+    return evidence.missing_keys(" ".join(sentences[start: at + 1]), passage.language)
 
 
 def _gap(evidence: Evidence, passage: Passage) -> float:

@@ -12,9 +12,8 @@ Arabic words that no dictionary knows (transliterated names).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from rag.text import ARABIC, fold, is_arabic
+from rag.text import ARABIC, fold, han_names, is_arabic
 
 PERSON, ORGANISATION, PLACE, NUMBER, PERCENT, DURATION, DATE, LIST = (
     "person", "organisation", "place", "number", "percent", "duration", "date", "list")
@@ -178,7 +177,7 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     if kind == PERSON:
         found = [_without_opening_word(text, name) for name in found if not _common_words(name)]
     if language == "zh":
-        found += _han_names(text, kind)
+        found += han_names(text, _HAN_TAGS[kind]) if kind in _HAN_TAGS else han_names(text)
     elif language == "ar":
         runs = _arabic_names(text)
         full = [run for run in runs if " " in run]  # a person is named by first and last name
@@ -208,18 +207,6 @@ def _first_word_only(text: str, match: re.Match) -> bool:
 def _opens_sentence(text: str, at: int) -> bool:
     """True when position `at` of the text is the first word of a sentence."""
     return at == len(_SENTENCE_START.match(text).group()) or text[:at].rstrip()[-1:] in ".!?:\n"
-
-
-@lru_cache(maxsize=1)
-def _posseg():
-    import jieba.posseg
-
-    return jieba.posseg
-
-
-def _han_names(text: str, kind: str) -> list[str]:
-    tags = _HAN_TAGS.get(kind, ("nr", "ns", "nt"))
-    return [word for word, flag in _posseg().cut(text) if flag in tags and len(word) >= 2]
 
 
 def _arabic_names(text: str) -> list[str]:

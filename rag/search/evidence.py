@@ -19,7 +19,7 @@ import numpy as np
 
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import names, question_language
+from rag.text import han_names, names, question_language
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
@@ -106,13 +106,18 @@ class Evidence:
         found = {}
         for group_index, group in enumerate(self.groups[: self.own]):
             found.update({token: {group_index} for token in group if token[:1].isdigit()})
-        for _, name in names(self.question):
+        for name in self._names():
             stems = set(tokenize(name, query=True))
             if self.index.is_rare_name(name):
                 groups = {i for i, g in enumerate(self.groups) if g & stems}
                 if groups:
                     found[name] = groups
         return found
+
+    def _names(self) -> list[str]:
+        """The question's names: Latin-script ones in any language, and jieba's in a Chinese question (谷歌)."""
+        found = [name for _, name in names(self.question)]
+        return found + han_names(self.question) if question_language(self.question) == "zh" else found
 
     def missing_keys(self, text: str, language: str = "und") -> list[str]:
         """The keys (numbers, rare names) of the question that the text holds in no form."""

@@ -2,8 +2,9 @@
 
 bm25s does the scoring and persistence; the tokenizer is ours because no library
 handles English, Danish, Arabic and Chinese text the same way in one pass:
-jieba segments Chinese, Snowball stems English, Danish and Arabic, Arabic letter
-forms and digits are normalised, and numbers and dotted names stay whole.
+jieba segments Chinese, Snowball stems English, Danish and Arabic (an English word also
+gets its simplemma lemma's stem, so "fell" meets "fall"), Arabic letter forms and digits
+are normalised, and numbers and dotted names stay whole.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from rag.search.bridge import arabic_bridge, chinese_bridge, latin_bridge
 from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
-# (v2: gloss tokens added; v3: more function words dropped), so an index built before
-# re-tokenizes instead of mixing kinds.
-TOKENS_FILE = "tokens-v3.json"
+# (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names),
+# so an index built before re-tokenizes instead of mixing kinds.
+TOKENS_FILE = "tokens-v4.json"
 COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no topic of its own
 
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
@@ -66,6 +67,23 @@ def _number(token: str) -> str:
     return re.sub(r"[.,](?=\d{3}(?:\D|$))", "", token)
 
 
+@lru_cache(maxsize=65536)
+def _stems(part: str, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """A word's stems, and in English its lemma's stem too: Snowball leaves "fell" and "sent" as they
+    are, and the question says "fall" and "send" (simplemma's bundled tables know irregular forms)."""
+    stems = [_stemmer(lang).stemWord(part) for lang in languages]
+    if "english" in languages:
+        stems.append(_stemmer("english").stemWord(_english_lemma(part)))
+    return tuple(dict.fromkeys(stems))
+
+
+def _english_lemma(word: str) -> str:
+    """The word's dictionary form (imported on first use: the tables load in a fraction of a second)."""
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="en")
+
+
 def _latin(word: str, languages: tuple[str, ...]) -> list[str]:
     lower = word.casefold()
     parts = [lower] + (re.split(r"[.\-'’]", lower) if re.search(r"[.\-'’]", lower) else [])
@@ -73,7 +91,8 @@ def _latin(word: str, languages: tuple[str, ...]) -> list[str]:
     for part in parts:
         if part in STOPWORDS or len(part) < 2:
             continue
-        out.extend(dict.fromkeys(_stemmer(lang).stemWord(part) for lang in languages))
+        out.extend(_stems(part, languages))
+    out = list(dict.fromkeys(out))
     return out + latin_bridge(word) if out else []
 
 

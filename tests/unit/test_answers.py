@@ -40,10 +40,20 @@ def test_a_new_question_stands_alone_after_another(fast_assistant):
     assert answer.question == "Who is the CEO of Google?" and answer.abstained
 
 
-@pytest.mark.parametrize("question", ["Who is the CEO of Google?", "When will Llama 5 be released?"])
+@pytest.mark.parametrize("question", ["Who is the CEO of Google?", "When will Llama 5 be released?",
+                                      "谷歌的首席执行官是谁?"])
 def test_an_off_corpus_entity_is_refused(fast_assistant, question):
     answer = fast_assistant.ask(question)
     assert answer.abstained and not answer.citations
+
+
+def test_a_name_the_answer_calls_he_is_looked_up_in_the_sentence_before(fast_assistant):
+    """"Han har forsøgt at tiltrække forskere ... rapporterede The Information": Zuckerberg is in the sentence
+    before; a key only an unrelated neighbour holds ("Who founded Anthropic?") is still missing."""
+    answer = fast_assistant.ask("Hvilket medie rapporterede, at Zuckerberg sendte personlige e-mails til forskere "
+                                "hos Google DeepMind?")
+    assert not answer.abstained and "The Information" in answer.citations[0].quote
+    assert fast_assistant.ask("Who founded Anthropic?").abstained
 
 
 def test_follow_up_rule_reads_pronouns_and_names(fast_assistant):

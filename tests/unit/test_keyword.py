@@ -6,6 +6,7 @@ import pytest
 
 from rag.search.bridge import arabic_skeleton, gloss, latin_skeleton
 from rag.search.keyword import KeywordIndex, tokenize
+from rag.search.rerank import rerank
 from rag.text import normalize
 from tests.conftest import CORPUS
 
@@ -44,6 +45,18 @@ def test_english_and_danish_are_stemmed():
     assert set(tokenize("forskerne", "da")) & set(tokenize("forskere", query=True))
 
 
+def test_english_irregular_forms_meet_their_dictionary_form():
+    """Snowball leaves "fell" and "sent" alone; the question asks "fall", "send", "lose"."""
+    sentence = set(tokenize("Meta shares fell 24% after Wang sent the memo and Meta lost three people", "en"))
+    assert {"fall", "send", "lose"} <= sentence & set(tokenize("Did shares fall? Who did send it? lose", query=True))
+    assert "fall" not in tokenize("Meta shares dropped", "en")
+
+
+def test_cedict_names_lose_their_description_and_keep_short_names():
+    assert gloss("扎克伯格") == ["mark", "zuckerberg"]  # not "... American computer programer, co-founder"
+    assert "go" in gloss("围棋")  # "the game of Go": a name, not the verb
+
+
 def test_bridges_meet_across_scripts():
     assert latin_skeleton("Zuckerberg") == arabic_skeleton("زوكربيرج")
     assert latin_skeleton("Alexandr") == arabic_skeleton("ألكسندر")
@@ -76,3 +89,15 @@ def test_passage_support_read_from_the_index_agrees_with_support_of_the_text(fas
                 assert shortcut == pytest.approx(full), (question, passage.chunk_id)
             else:
                 assert shortcut >= full - 1e-9, (question, passage.chunk_id)
+
+
+def test_rerank_lets_any_candidate_rise_on_its_evidence():
+    """A passage the vectors rank 20th (an Arabic passage for a Chinese question) but that holds the whole
+    question must be able to reach the top five, not only the first few candidates."""
+
+    class HoldsOnlyTheLast:
+        def passage_supports(self, chunk_ids):
+            return [1.0 if cid == "c19" else 0.0 for cid in chunk_ids]
+
+    fused = [(f"c{i}", 0.03 / (i + 1)) for i in range(20)]
+    assert [cid for cid, _ in rerank(HoldsOnlyTheLast(), fused)][:1] == ["c19"]
