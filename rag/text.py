@@ -159,8 +159,9 @@ _PRONOUNS = {
 PRONOUNS = frozenset(w for words in _PRONOUNS.values() for w in fold(words).casefold().split())
 _HAN_PRONOUN = re.compile("他们|她们|它们|这个|那个|这些|那些|[他她它其该]")
 _WORD = re.compile(r"\w+")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.\-]+|\b[A-Z]{2,}\b|\b\w*[a-z][A-Z]\w*")  # a capitalised word not first
-_LATIN_WORD = re.compile(r"[A-Za-z][\w.\-]+")
+_IN_NAME = rf"(?:(?![{ARABIC}{HAN}])[\w.\-])"  # a letter, digit, dot or hyphen of a Latin-script name ("Axios报道" is Axios)
+_NAME = re.compile(rf"(?<!^)(?<![.!?]\s)\b[A-Z]{_IN_NAME}+|\b[A-Z]{{2,}}\b|\b\w*[a-z][A-Z]\w*")  # capitalised, not first
+_LATIN_WORD = re.compile(rf"[A-Za-z]{_IN_NAME}+")
 
 
 # Words that deny what a sentence says, per language (Chinese: whole words, since 不 starts 不仅 "not only").
@@ -185,6 +186,19 @@ def first_pronoun(text: str) -> int | None:
     found = [m.start() for m in _WORD.finditer(folded) if m.group() in PRONOUNS]
     found += [m.start() for m in _HAN_PRONOUN.finditer(folded)]
     return min(found, default=None)
+
+
+# A question that asks two things: a second question word after "and", or a comparison.
+_TWO_PARTS = re.compile(fold(
+    r"\b(?:and|og)\s+(?:(?:on|in|for) )?(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvor|hvornår)\b"
+    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل)(?:\s|$)|\bقارن|以及|分别|比较|对比"
+), re.I)
+
+
+def asks_two_things(question: str) -> bool:
+    """True for "Who led the group, and how many of its members …?" or "Compare X with Y": no single
+    sentence is expected to hold the whole answer."""
+    return bool(_TWO_PARTS.search(fold(question)))
 
 
 def names(text: str) -> list[tuple[int, str]]:

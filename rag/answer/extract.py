@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rag.answer.types import DURATION, ENTITY_KINDS, LIST, NUMBER, PERSON, asks_two_things, fit, holds, spans
+from rag.answer.types import DURATION, ENTITY_KINDS, LIST, NUMBER, PERSON, fit, holds, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import first_pronoun, split_sentences
+from rag.text import asks_two_things, first_pronoun, split_sentences
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties

@@ -70,12 +70,6 @@ _WANTS = {
     ),
 }
 
-# A question that asks two things: a second question word after "and", or a comparison.
-_TWO_PARTS = _pattern(
-    r"\b(?:and|og)\s+(?:(?:on|in|for) )?(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvor|hvornår)\b"
-    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل)(?:\s|$)|\bقارن|以及|分别|比较|对比"
-)
-
 _DANISH_NUMBER_WORDS = frozenset(
     "en et to tre fire fem seks syv otte ni ti tolv hundrede tusind millioner procent".split())
 _NUMBER_WORDS = (
@@ -123,12 +117,6 @@ def wanted(question: str) -> str | None:
     """The kind of answer the question asks for, or None when its form does not say."""
     text = fold(question)
     return next((kind for kind, cue in _WANTS.items() if cue.search(text)), None)
-
-
-def asks_two_things(question: str) -> bool:
-    """True for "Who led the group, and how many of its members …?" or "Compare X with Y": no single
-    sentence is expected to hold the whole answer."""
-    return bool(_TWO_PARTS.search(fold(question)))
 
 
 def spans(kind: str, text: str, language: str = "und") -> list[str]:

@@ -13,13 +13,13 @@ of a meeting in the word's own language.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import han_names, names, question_language
+from rag.text import asks_two_things, han_names, names, question_language
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
@@ -97,6 +97,7 @@ class Evidence:
         return [1.0 if group & have else GLOSS_WEIGHT if extra & have or group & glossed else 0.0
                 for group, extra in zip(self.groups, self.translations)]
 
+    @cached_property
     def keys(self) -> dict[str, set[int]]:
         """The question's numbers and rare names, each with the word groups it is made of.
 
@@ -122,7 +123,20 @@ class Evidence:
     def missing_keys(self, text: str, language: str = "und") -> list[str]:
         """The keys (numbers, rare names) of the question that the text holds in no form."""
         missing = set(self.missing(text, language))
-        return [key for key, groups in self.keys().items() if groups <= missing]
+        return [key for key, groups in self.keys.items() if groups <= missing]
+
+    def passage_keys(self, chunk_ids: list[str]) -> np.ndarray:
+        """For each indexed passage, the share of the question's keys it holds in some form: 0 without keys,
+        or for a question asking two things, whose keys no one passage is expected to hold together."""
+        held = np.zeros(len(chunk_ids))
+        if asks_two_things(self.question):
+            return held
+        for groups in self.keys.values():
+            have = np.zeros(len(chunk_ids), dtype=bool)
+            for i in groups:
+                have |= self.index.hold(chunk_ids, self.groups[i] | self.translations[i])
+            held += have
+        return held / len(self.keys) if self.keys else held
 
     def passage_support(self, chunk_id: str) -> float:
         """support() of an indexed passage, from the keyword index (its gloss tokens included)."""

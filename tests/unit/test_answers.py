@@ -93,7 +93,7 @@ def test_a_percentage_question_wants_a_percentage(question, kind):
 
 
 def test_a_question_asking_two_things_is_supported_by_its_two_sentences_together(fast_assistant):
-    from rag.answer.types import asks_two_things
+    from rag.text import asks_two_things
 
     question = ("On what day of the week was Wang's memo sent, "
                 "and on what day did Tian Yuandong tweet that he had been laid off?")

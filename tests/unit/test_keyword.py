@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from rag.search.bridge import arabic_skeleton, gloss, latin_skeleton
 from rag.search.keyword import KeywordIndex, tokenize
-from rag.search.rerank import rerank
+from rag.search.rerank import OVERLAP_WEIGHT, rerank
 from rag.text import normalize
 from tests.conftest import CORPUS
 
@@ -99,5 +100,20 @@ def test_rerank_lets_any_candidate_rise_on_its_evidence():
         def passage_supports(self, chunk_ids):
             return [1.0 if cid == "c19" else 0.0 for cid in chunk_ids]
 
+        def passage_keys(self, chunk_ids):
+            return np.zeros(len(chunk_ids))
+
     fused = [(f"c{i}", 0.03 / (i + 1)) for i in range(20)]
     assert [cid for cid, _ in rerank(HoldsOnlyTheLast(), fused)][:1] == ["c19"]
+
+
+def test_a_passage_holding_the_questions_rare_name_ranks_first_among_equals(fast_assistant):
+    """"据Axios报道 …": of passages the question's words support alike, one naming Axios comes first
+    (and "Axios" is the key, not "Axios报道": a Latin name ends where the Chinese starts)."""
+    evidence = fast_assistant.retriever.evidence("据Axios报道,Meta要从其AI实验室裁掉大约多少人?")
+    assert "Axios" in evidence.keys
+    ids = fast_assistant.retriever.manifest.chunk_ids
+    holders = [cid for cid, share in zip(ids, evidence.passage_keys(ids)) if share > 0]
+    assert holders and all(cid.startswith("001_") for cid in holders)  # only the Arabic article names Axios
+    even = [(cid, 0.05 - OVERLAP_WEIGHT * support) for cid, support in zip(ids, evidence.passage_supports(ids))]
+    assert rerank(evidence, even)[0][0] in holders  # equal once their evidence is added: the key decides
