@@ -19,11 +19,13 @@ import numpy as np
 
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import asks_two_things, han_names, names, question_language
+from rag.text import asks_two_things, han_names, names, question_language, script_language
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
 EXPANSION_LANGUAGES = ("ar", "da", "zh")
+NON_LATIN_SCRIPTS = ("ar", "zh")  # script_language() of a text in Arabic or Chinese script
+ACRONYM = re.compile(r"[A-Z]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
 
 
@@ -121,9 +123,15 @@ class Evidence:
         return found + han_names(self.question) if question_language(self.question) == "zh" else found
 
     def missing_keys(self, text: str, language: str = "und") -> list[str]:
-        """The keys (numbers, rare names) of the question that the text holds in no form."""
+        """The keys (numbers, rare names) of the question that the text holds in no form.
+
+        An acronym is not missing from a text in Arabic or Chinese script, which writes it out in
+        its own words (GPU is 显卡, AI is الذكاء الاصطناعي) when it does not keep the Latin letters.
+        """
         missing = set(self.missing(text, language))
-        return [key for key, groups in self.keys.items() if groups <= missing]
+        spelled_out = script_language(text) in NON_LATIN_SCRIPTS
+        return [key for key, groups in self.keys.items()
+                if groups <= missing and not (spelled_out and ACRONYM.fullmatch(key))]
 
     def passage_keys(self, chunk_ids: list[str]) -> np.ndarray:
         """For each indexed passage, the share of the question's keys it holds in some form: 0 without keys,

@@ -139,3 +139,24 @@ def test_a_questions_language_is_told_by_script_and_function_words():
     turns = [t for q in load_questions(split="all") for t in (q.turns or [q])]
     wrong = [(t.language, t.question) for t in turns if question_language(t.question) != t.language]
     assert not wrong and len(turns) > 200  # langdetect called "What does Erik Meijer plan to do …?" Danish
+
+
+def test_a_chinese_outlet_is_an_organisation_and_the_short_answer(fast_assistant):
+    """澎湃新闻 ("The Paper") is two ordinary words to jieba; before 新闻 it is a publication's title."""
+    from rag.answer.types import spans
+
+    assert spans("organisation", "田渊栋向澎湃新闻证实了自己离职的消息。", "zh") == ["澎湃新闻"]
+    answer = fast_assistant.ask("田渊栋是通过哪家媒体证实自己离职消息的?")
+    assert not answer.abstained and answer.short == "澎湃新闻"
+
+
+def test_an_acronym_may_be_spelled_out_in_chinese_or_arabic(fast_assistant):
+    """"a consumer GPU" is 消费级显卡 in the Chinese article: not a missing key there, still one in English."""
+    question = ("What was the open-source project where Tian Yuandong put a simplified version of his Go algorithm, "
+                "able to beat professionals on a consumer GPU?")
+    evidence = fast_assistant.retriever.evidence(question)
+    chinese = "几年后,围棋行业的热度激增,他将算法简化后,放到了开源项目ELFOpenGo里,使用一块消费级显卡也能击败职业高手。"
+    assert "GPU" not in evidence.missing_keys(chinese, "zh")
+    assert "GPU" in evidence.missing_keys("He put a simplified version of the algorithm into an open-source project.", "en")
+    answer = fast_assistant.ask(question)
+    assert not answer.abstained and "ELFOpenGo" in answer.citations[0].quote
