@@ -113,6 +113,8 @@ def test_question_words_are_not_evidence():
     words = {token for group in terms("Which news outlet reported that Meta would cut jobs?", query=True) for token in group}
     assert "would" not in words and "cut" in words
     assert not any("多久" in group for group in terms("田渊栋在Meta工作了多久?", query=True))
+    named = {t for group in terms("田渊栋在AlphaGo出现之前开发的围棋程序叫什么名字?", query=True) for t in group}
+    assert not named & {"叫", "名字"} and "围棋" in named  # "what is it called" asks; the program is the topic
 
 
 def test_person_names_are_not_places_titles_acronyms_or_sentence_openers():
