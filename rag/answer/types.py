@@ -199,12 +199,14 @@ def _opens_sentence(text: str, at: int) -> bool:
 
 def _arabic_names(text: str) -> list[str]:
     """Runs of Arabic words that are names: unknown to the dictionaries, or glossed by their own
-    transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name."""
+    transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name; never a function word
+    the dictionaries leave unglossed (بأنها "that it", وذلك "and that")."""
     from rag.search.gloss import get_glossary
 
+    glossary = get_glossary()
     runs, current = [], []
-    for word, glosses in get_glossary().gloss_words(text, "ar"):
-        if _is_name_part(word, glosses):
+    for word, glosses in glossary.gloss_words(text, "ar"):
+        if _is_name_part(word, glosses) and glossary.arabic.function_gloss(word) is None:
             current.append(word)
             continue
         if current:

@@ -126,6 +126,10 @@ def test_person_names_are_not_places_titles_acronyms_or_sentence_openers():
     fergus = "Frem til det forlod medstifteren af Metas AI-laboratorium, Rob Fergus, virksomheden i 2020."
     assert names(fergus, "da") == ["Rob Fergus"]
     assert names("Meta har tabt tre top AI-ansatte i Silicon Valleys kamp om talent.", "da") == []
+    axios = ("أفاد تقرير نشرته وكالة Axios، أن شركة \"ميتا\" ستسرح نحو 600 موظف من مختبرها للذكاء الاصطناعي، "
+             "وذلك في خطوة وصفها الخبراء بأنها تعكس تحولا كبيرا")
+    assert names(axios, "ar") == []  # وذلك "and that", بأنها "that it": unglossed function words, not names
+    assert names("في المذكرة التي أرسلها ألكسندر وانج", "ar") == ["ألكسندر وانج"]
 
 
 def test_a_list_is_answered_from_its_items_when_the_best_sentence_is_the_lead_in(fast_assistant):
