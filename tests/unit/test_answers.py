@@ -35,6 +35,14 @@ def test_an_elliptical_follow_up_borrows_the_topic(fast_assistant):
     assert "Probability" in answer.question and answer.short.startswith("19")
 
 
+def test_a_follow_ups_she_is_the_person_the_last_answer_named(fast_assistant):
+    first = "Hvem var Metas senior direktør for generativ AI, der forlod virksomheden?"
+    named = fast_assistant.ask(first)
+    assert named.short == "Devi Parikh"
+    answer = fast_assistant.ask("Hvor længe havde hun arbejdet der?", history=[(first, named.text)])
+    assert "Devi Parikh" in answer.question and "syv år" in answer.short
+
+
 def test_a_new_question_stands_alone_after_another(fast_assistant):
     answer = fast_assistant.ask("Who is the CEO of Google?", history=[(PROBABILITY, "50")])
     assert answer.question == "Who is the CEO of Google?" and answer.abstained
