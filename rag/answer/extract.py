@@ -65,7 +65,7 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
     return Extract(
         picks=[(s.number, s.sentence) for s in picks], support=_support(evidence, picks, passages),
         typed=_typed(wants, picks if wants == LIST else picks[:1], passages),
-        missing_keys=_missing_keys(evidence, wants, best, passage),
+        missing_keys=_keys_missing_from_answer(evidence, wants, picks, passages),
         gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
     )
@@ -147,6 +147,15 @@ def _support(evidence: Evidence, picks: list[Scored], passages: list[Passage]) -
         return picks[0].support
     together = evidence.joint_support([(p.sentence, passages[p.number - 1].language) for p in picks])
     return (1 - CONTEXT_WEIGHT) * together + picks[0].context
+
+
+def _keys_missing_from_answer(evidence: Evidence, wants: str | None, picks: list[Scored],
+                              passages: list[Passage]) -> list[str]:
+    """The keys the best sentence lacks; for a question asking two things, those that every pick lacks
+    (how many the AI lab lost is in one article, what Tian Yuandong received in another)."""
+    answering = picks if asks_two_things(evidence.question) else picks[:1]
+    lacking = [_missing_keys(evidence, wants, pick, passages[pick.number - 1]) for pick in answering]
+    return [key for key in lacking[0] if all(key in other for other in lacking[1:])]
 
 
 def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: Passage) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import ARABIC, fold, han_names, is_arabic
+from rag.text import ARABIC, fold, han_names
 
 PERSON, ORGANISATION, PLACE, NUMBER, PERCENT, DURATION, DATE, LIST = (
     "person", "organisation", "place", "number", "percent", "duration", "date", "list")
@@ -108,7 +108,6 @@ _LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*
 _PERSON_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?![\w’'\-]|\.\w)"
 _PERSON_NAME = re.compile(rf"\b{_PERSON_WORD}(?:\s+(?:(?:de|van|von|al)\s+)?{_PERSON_WORD})+")
 LONG_NAME = 3  # a run this long that starts a sentence begins with an ordinary word (Forskningsscientist Abhishek Das)
-MIN_ARABIC_NAME = 4  # shorter unglossed words are mostly particles (وقد), not names
 _HAN_TAGS = {PERSON: ("nr",), PLACE: ("ns",), ORGANISATION: ("nt", "nz", "eng")}
 _SENTENCE_START = re.compile(r"^\W*")
 
@@ -167,7 +166,9 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     if language == "zh":
         found += han_names(text, _HAN_TAGS[kind]) if kind in _HAN_TAGS else han_names(text)
     elif language == "ar":
-        runs = _arabic_names(text)
+        from rag.search.gloss import get_glossary
+
+        runs = get_glossary().arabic_names(text)
         full = [run for run in runs if " " in run]  # a person is named by first and last name
         found += full if kind == PERSON and full else runs
     return list(dict.fromkeys(found))
@@ -195,32 +196,3 @@ def _first_word_only(text: str, match: re.Match) -> bool:
 def _opens_sentence(text: str, at: int) -> bool:
     """True when position `at` of the text is the first word of a sentence."""
     return at == len(_SENTENCE_START.match(text).group()) or text[:at].rstrip()[-1:] in ".!?:\n"
-
-
-def _arabic_names(text: str) -> list[str]:
-    """Runs of Arabic words that are names: unknown to the dictionaries, or glossed by their own
-    transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name; never a function word
-    the dictionaries leave unglossed (بأنها "that it", وذلك "and that")."""
-    from rag.search.gloss import get_glossary
-
-    glossary = get_glossary()
-    runs, current = [], []
-    for word, glosses in glossary.gloss_words(text, "ar"):
-        if _is_name_part(word, glosses) and glossary.arabic.function_gloss(word) is None:
-            current.append(word)
-            continue
-        if current:
-            runs.append(" ".join(current))
-        current = []
-    if current:
-        runs.append(" ".join(current))
-    return runs
-
-
-def _is_name_part(word: str, glosses: list[str]) -> bool:
-    """An Arabic word long enough to be a name that no dictionary translates, or that sounds like its gloss."""
-    from rag.search.bridge import arabic_skeleton, latin_skeleton
-
-    if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME:
-        return False
-    return not glosses or any(arabic_skeleton(word) == latin_skeleton(g) for g in glosses[:1])

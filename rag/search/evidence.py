@@ -19,7 +19,7 @@ import numpy as np
 
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import asks_two_things, han_names, names, question_language, script_language
+from rag.text import asks_two_things, han_names, is_arabic, names, question_language, script_language
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
@@ -118,20 +118,29 @@ class Evidence:
         return found
 
     def _names(self) -> list[str]:
-        """The question's names: Latin-script ones in any language, and jieba's in a Chinese question (谷歌)."""
+        """The question's names: Latin-script ones in any language, jieba's in a Chinese question (谷歌), and
+        in an Arabic question the words no dictionary knows (جوجل)."""
         found = [name for _, name in names(self.question)]
-        return found + han_names(self.question) if question_language(self.question) == "zh" else found
+        language = question_language(self.question)
+        if language == "zh":
+            return found + han_names(self.question)
+        if language == "ar" and self.glossary is not None:
+            return found + self.glossary.arabic_names(self.question)
+        return found
 
     def missing_keys(self, text: str, language: str = "und") -> list[str]:
         """The keys (numbers, rare names) of the question that the text holds in no form.
 
         An acronym is not missing from a text in Arabic or Chinese script, which writes it out in
-        its own words (GPU is 显卡, AI is الذكاء الاصطناعي) when it does not keep the Latin letters.
+        its own words (GPU is 显卡, AI is الذكاء الاصطناعي) when it does not keep the Latin letters; a
+        name in Arabic script is looked for in Arabic texts only, since its transliteration elsewhere
+        (تيان يواندونغ, 田渊栋) is too loose to tell absent from spelled otherwise.
         """
         missing = set(self.missing(text, language))
-        spelled_out = script_language(text) in NON_LATIN_SCRIPTS
+        script = script_language(text)
         return [key for key, groups in self.keys.items()
-                if groups <= missing and not (spelled_out and ACRONYM.fullmatch(key))]
+                if groups <= missing and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
+                and not (is_arabic(key[0]) and script != "ar")]
 
     def passage_keys(self, chunk_ids: list[str]) -> np.ndarray:
         """For each indexed passage, the share of the question's keys it holds in some form: 0 without keys,

@@ -49,7 +49,7 @@ def test_a_new_question_stands_alone_after_another(fast_assistant):
 
 
 @pytest.mark.parametrize("question", ["Who is the CEO of Google?", "When will Llama 5 be released?",
-                                      "谷歌的首席执行官是谁?"])
+                                      "谷歌的首席执行官是谁?", "من هو الرئيس التنفيذي لشركة جوجل؟"])
 def test_an_off_corpus_entity_is_refused(fast_assistant, question):
     answer = fast_assistant.ask(question)
     assert answer.abstained and not answer.citations
@@ -174,3 +174,12 @@ def test_an_acronym_may_be_spelled_out_in_chinese_or_arabic(fast_assistant):
     assert "GPU" in evidence.missing_keys("He put a simplified version of the algorithm into an open-source project.", "en")
     answer = fast_assistant.ask(question)
     assert not answer.abstained and "ELFOpenGo" in answer.citations[0].quote
+
+
+def test_a_two_part_questions_names_may_be_held_by_either_part(fast_assistant):
+    """The AI lab's 600 are in the Arabic article, what تيان يواندونغ received in the Chinese one: the name is a
+    key of the question, met by the second part's sentence, not missing from the answer."""
+    question = "كم موظفًا ستسرّح ميتا من مختبر الذكاء الاصطناعي، وكم شهرًا من الراتب حصل عليه تيان يواندونغ كتعويض؟"
+    assert "تيان يواندونغ" in fast_assistant.retriever.evidence(question).keys
+    answer = fast_assistant.ask(question)
+    assert not answer.abstained and "600" in answer.text
