@@ -81,11 +81,21 @@ def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -
     for number, passage in enumerate(passages, start=1):
         context = CONTEXT_WEIGHT * evidence.passage_support(passage.chunk_id)
         prior = RANK_PRIOR * (len(passages) - number)
+        previous = ""
         for sentence in sentences_of(passage):
-            support = (1 - CONTEXT_WEIGHT) * evidence.support(sentence, passage.language) + context
+            read = f"{sentence} {_antecedents(previous, sentence, passage.language)}"
+            support = (1 - CONTEXT_WEIGHT) * evidence.support(read, passage.language) + context
             score = support + fit(wants, sentence, passage.language) + prior
             out.append(Scored(number, sentence, support, score, context))
+            previous = sentence
     return out
+
+
+def _antecedents(previous: str, sentence: str, language: str) -> str:
+    """The people the sentence before names, when this one says "he" or "she" (他, hun, هو): whom it means."""
+    if not previous or first_pronoun(sentence) is None:
+        return ""
+    return " ".join(typed_names(previous, language))
 
 
 def _picks(scored: list[Scored], passages: list[Passage], evidence: Evidence) -> list[Scored]:
@@ -214,7 +224,8 @@ def _near_support(evidence: Evidence, span: str, sentence: str, language: str) -
 def _with_unit(span: str, sentence: str) -> str:
     """A figure with the word after it ("50 members", "600 موظف"), when that word follows in the sentence."""
     at = sentence.find(span)
-    if at < 0 or span.endswith("%"):
+    after = sentence[at + len(span): at + len(span) + 1]
+    if at < 0 or span.endswith("%") or not after.isspace():  # Chinese writes the unit inside the span: 八个月
         return span
     rest = sentence[at + len(span):].split(maxsplit=1)
     unit = rest[0].strip(".,;:!?،。，") if rest else ""

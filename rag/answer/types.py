@@ -77,8 +77,10 @@ _NUMBER_WORDS = (
     r"|hundreds?|thousands?|millions?|billions?|half|percent|en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv"
     r"|hundrede|tusind|millioner|procent"
 )
+# An Arabic number word, whole: with its endings (ثمانية, عشرين, آلاف) but not the start of another word
+# (الفرق "the teams" is not ألف "thousand", الأربعاء "Wednesday" is not أربع "four").
 _ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|خمس|سبع|ثمان|تسع|عشر|مئة|مائة|مئات|ألف|آلاف"
-                  r"|مليون|نصف)")
+                  rf"|مليون|نصف)(?:ية|ة|ان|ين|ون|تان|تين|ا|ات|ي)?(?![{ARABIC}])")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
 _HAN_ONE = "一"
 _NUMBER = _pattern(rf"\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|[0-9]+")

@@ -183,3 +183,29 @@ def test_a_two_part_questions_names_may_be_held_by_either_part(fast_assistant):
     assert "تيان يواندونغ" in fast_assistant.retriever.evidence(question).keys
     answer = fast_assistant.ask(question)
     assert not answer.abstained and "600" in answer.text
+
+
+def test_an_arabic_number_word_is_a_whole_word():
+    """الفرق ("the teams") does not start ألف ("thousand"), الأربعاء ("Wednesday") not أربع ("four")."""
+    from rag.answer.types import spans
+
+    memo = "في المذكرة التي أرسلت إلى الموظفين يوم الأربعاء، أوضح وانج أن الهدف من إعادة الهيكلة هو تحسين المساءلة داخل الفرق."
+    assert spans("number", memo, "ar") == []
+    assert spans("number", "أكثر من عشرين باحثا و ألف موظف", "ar") == ["عشرين", "الف"]
+    assert spans("duration", "حصل على ثمانية أشهر من الراتب", "ar") == ["ثمانيه اشهر"]
+
+
+def test_a_sentence_saying_he_is_read_with_the_person_named_just_before(fast_assistant):
+    """"他表示 … 八个月的薪资赔偿": the 他 is 田渊栋 of the sentence before, so the question's name counts for it."""
+    from rag.answer.extract import extract
+    from rag.schema import Passage
+
+    named = "田渊栋向澎湃新闻证实了自己离职的消息。"
+    he = "他表示,早前就已经在寻找外部机会,这次Meta裁员为他提供了八个月的薪资赔偿。"
+    question = "How many months of salary did Tian Yuandong receive as compensation?"
+    evidence = fast_assistant.retriever.evidence(question)
+    passage = Passage(text=named + he, source="002_ea614d0ca7ddad52.txt", score=1.0, chunk_id="none", language="zh")
+    found = extract(evidence, "duration", [passage])
+    assert found.picks[0][1] == he
+    assert found.support > evidence.support(he, "zh")  # the name's weight is counted, through 他
+    assert found.short == "八个月"
