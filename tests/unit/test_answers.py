@@ -209,3 +209,25 @@ def test_a_sentence_saying_he_is_read_with_the_person_named_just_before(fast_ass
     assert found.picks[0][1] == he
     assert found.support > evidence.support(he, "zh")  # the name's weight is counted, through 他
     assert found.short == "八个月"
+
+
+def test_a_figure_the_question_states_is_not_its_answer(fast_assistant):
+    """"How many stay after the 600 cuts?" is not answered by the sentence about the 600 cuts."""
+    for question in ["How many people will remain in Meta's AI lab after the roughly 600 job cuts?",
+                     "كم عدد الموظفين الذين سيبقون في مختبر الذكاء الاصطناعي لدى ميتا بعد تسريح نحو 600 موظف؟"]:
+        assert fast_assistant.ask(question).abstained, question
+    assert not fast_assistant.ask("How many jobs will Meta cut in its AI lab?").abstained
+
+
+def test_the_short_answer_is_the_figure_of_the_asked_clause_not_a_longer_one(fast_assistant):
+    """"5 people making … efficiency monitoring models" in a sentence that starts with "50 members": the 5."""
+    from rag.answer.extract import short_answer
+
+    evidence = fast_assistant.retriever.evidence
+    sentence = ("The (Probability) team had 50 members; They are divided into 19 people doing Bayesian models of "
+                "probability, 9 people doing ratings and recommendations, 5 people making machine learning "
+                "efficiency monitoring models for improvement, 17 people designing compilation models")
+    ask = "How many members of the Probability team built machine-learning efficiency monitoring models?"
+    assert short_answer("number", [(sentence, "en")], evidence(ask)) == "5 people"
+    ask = "How many of them did ratings and recommendations?"
+    assert short_answer("number", [(sentence, "en")], evidence(ask)) == "9 people"
