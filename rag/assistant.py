@@ -288,8 +288,11 @@ class Assistant:
         return text, self._topic(history)
 
     def _topic(self, history: list[tuple[str, str]]) -> str:
-        """The earlier questions a follow-up leans on, back to the last one that stood alone."""
-        return " ".join(condense.topic_questions(history, self.retriever.keyword))
+        """The earlier questions a follow-up leans on, back to the last one that stood alone, and the people
+        the last answer named (whom its "she" means)."""
+        questions = " ".join(condense.topic_questions(history, self.retriever.keyword))
+        named = condense.answer_names(history[-1][1])
+        return f"{questions} ({', '.join(named)})" if named else questions
 
     def _translations(self, question: str, turn: _Turn) -> list[str]:
         """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, ge=1, le=MAX_PORT)
 
     # Retrieve
-    top_k: int = Field(5, ge=1, le=MAX_TOP_K)
+    top_k: int = Field(6, ge=1, le=MAX_TOP_K)  # 6 answered more of the tune half than 5
     candidates: int = Field(30, ge=1)
     rerank: bool = True
     rrf_k: int = Field(60, ge=0)

@@ -159,8 +159,9 @@ _PRONOUNS = {
 PRONOUNS = frozenset(w for words in _PRONOUNS.values() for w in fold(words).casefold().split())
 _HAN_PRONOUN = re.compile("他们|她们|它们|这个|那个|这些|那些|[他她它其该]")
 _WORD = re.compile(r"\w+")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w.\-]+|\b[A-Z]{2,}\b|\b\w*[a-z][A-Z]\w*")  # a capitalised word not first
-_LATIN_WORD = re.compile(r"[A-Za-z][\w.\-]+")
+_IN_NAME = rf"(?:(?![{ARABIC}{HAN}])[\w.\-])"  # a letter, digit, dot or hyphen of a Latin-script name ("Axios报道" is Axios)
+_NAME = re.compile(rf"(?<!^)(?<![.!?]\s)\b[A-Z]{_IN_NAME}+|\b[A-Z]{{2,}}\b|\b\w*[a-z][A-Z]\w*")  # capitalised, not first
+_LATIN_WORD = re.compile(rf"[A-Za-z]{_IN_NAME}+")
 
 
 # Words that deny what a sentence says, per language (Chinese: whole words, since 不 starts 不仅 "not only").
@@ -187,12 +188,44 @@ def first_pronoun(text: str) -> int | None:
     return min(found, default=None)
 
 
+# A question that asks two things: a second question word after "and", or a comparison.
+_TWO_PARTS = re.compile(fold(
+    r"\b(?:and|og)\s+(?:(?:on|in|for) )?(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvor|hvornår)\b"
+    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل)(?:\s|$)|\bقارن|以及|分别|比较|对比"
+), re.I)
+
+
+def asks_two_things(question: str) -> bool:
+    """True for "Who led the group, and how many of its members …?" or "Compare X with Y": no single
+    sentence is expected to hold the whole answer."""
+    return bool(_TWO_PARTS.search(fold(question)))
+
+
 def names(text: str) -> list[tuple[int, str]]:
     """(position, word) of the words that look like names: capitalised Latin words past the first,
     or every Latin word in an Arabic or Chinese text (Meta, Axios, FAIR)."""
     text = fold(text)
     pattern = _LATIN_WORD if script_language(text) in ("ar", "zh") else _NAME
     return [(m.start(), m.group()) for m in pattern.finditer(text)]
+
+
+HAN_NAME_TAGS = ("nr", "ns", "nt")  # jieba's tags for a person, a place, an organisation
+
+
+HAN_OUTLET_WORDS = frozenset("新闻 日报 时报 晚报 周刊 杂志 电视台 通讯社".split())  # "news", "daily", … ending a title
+
+
+def han_names(text: str, tags: tuple[str, ...] = HAN_NAME_TAGS) -> list[str]:
+    """Chinese words jieba tags as names (田渊栋, 谷歌), two characters or more; with the organisation tag,
+    also a publication's title, a word before 新闻/日报/… (澎湃新闻), which jieba tags as ordinary words."""
+    import jieba.posseg
+
+    words = list(jieba.posseg.cut(text))
+    found = [word for word, flag in words if flag in tags and len(word) >= 2]
+    if "nt" in tags:
+        found += [before.word + word.word for before, word in zip(words, words[1:])
+                  if word.word in HAN_OUTLET_WORDS and len(before.word) >= 2 and is_han(before.word[0])]
+    return found
 
 
 def name_words(text: str) -> list[str]:

@@ -4,7 +4,8 @@ A question is a follow-up only when it is elliptical: a pronoun or demonstrative
 without a name of its own ("How many of them…", "hvornår forlod hun…", "他…"), or no
 content word at all ("And in Danish?"). Anything else stands alone, however short.
 The chat model, when configured, rewrites a follow-up; offline, the follow-up is
-searched together with the questions back to the last one that stood alone (its topic).
+searched together with the questions back to the last one that stood alone and the
+people the last answer named (its topic).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from rag.components import prompts
 from rag.search.keyword import KeywordIndex, terms
-from rag.text import first_pronoun, names
+from rag.answer.types import names
+from rag.text import first_pronoun, question_language
+from rag.text import names as name_positions
 
 if TYPE_CHECKING:  # the chat model's module imports openai, which a question without a model does not need
     from rag.components.chat import ChatModel
@@ -33,7 +36,7 @@ def is_elliptical(question: str, index: KeywordIndex) -> bool:
     pronoun = first_pronoun(question)
     if pronoun is None:
         return False
-    return not any(position < pronoun and index.is_rare_name(name) for position, name in names(question))
+    return not any(position < pronoun and index.is_rare_name(name) for position, name in name_positions(question))
 
 
 def topic_questions(history: list[tuple[str, str]], index: KeywordIndex) -> list[str]:
@@ -44,6 +47,13 @@ def topic_questions(history: list[tuple[str, str]], index: KeywordIndex) -> list
         if not is_elliptical(question, index):
             break
     return chain
+
+
+def answer_names(answer: str) -> list[str]:
+    """The people an earlier answer named in its first line (its short answer or first quote): whom a
+    follow-up's "she" most likely means ("Hvor længe havde hun arbejdet der?" after "Devi Parikh, der …")."""
+    first = answer.strip().splitlines()[0] if answer.strip() else ""
+    return names(first, question_language(first))
 
 
 def model_standalone(question: str, history: list[tuple[str, str]], chat: ChatModel) -> str:

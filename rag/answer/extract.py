@@ -12,14 +12,15 @@ type nearest the question's words is the short answer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from rag.answer.types import DURATION, ENTITY_KINDS, LIST, NUMBER, PERSON, asks_two_things, fit, holds, spans
+from rag.answer.types import DURATION, ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, fit, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import split_sentences
+from rag.text import asks_two_things, first_pronoun, fold, split_sentences
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -29,6 +30,7 @@ MAX_LIST_ITEMS = 4
 COMPLEMENT_SHARE = 0.25  # a second sentence is added when it holds this share of what the first lacks
 MAX_COMPLEMENT_CANDIDATES = 40  # the best-scored sentences considered as a complement
 SHORT_WINDOW_CHARS = 40  # the surroundings of a candidate short answer weighed against the question
+_CLAUSE_END = re.compile(r"[,;:،؛，、；。!?！？]|\.(?=\s)")
 
 
 @dataclass
@@ -64,8 +66,9 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
     picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
     return Extract(
         picks=[(s.number, s.sentence) for s in picks], support=_support(evidence, picks, passages),
-        typed=_typed(wants, picks if wants == LIST else picks[:1], passages),
-        missing_keys=_missing_keys(evidence, wants, best, passage),
+        typed=_typed(wants, picks if wants == LIST or asks_two_things(evidence.question) else picks[:1], passages,
+                     evidence),
+        missing_keys=_keys_missing_from_answer(evidence, wants, picks, passages),
         gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
     )
@@ -81,11 +84,21 @@ def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -
     for number, passage in enumerate(passages, start=1):
         context = CONTEXT_WEIGHT * evidence.passage_support(passage.chunk_id)
         prior = RANK_PRIOR * (len(passages) - number)
+        previous = ""
         for sentence in sentences_of(passage):
-            support = (1 - CONTEXT_WEIGHT) * evidence.support(sentence, passage.language) + context
+            read = f"{sentence} {_antecedents(previous, sentence, passage.language)}"
+            support = (1 - CONTEXT_WEIGHT) * evidence.support(read, passage.language) + context
             score = support + fit(wants, sentence, passage.language) + prior
             out.append(Scored(number, sentence, support, score, context))
+            previous = sentence
     return out
+
+
+def _antecedents(previous: str, sentence: str, language: str) -> str:
+    """The people the sentence before names, when this one says "he" or "she" (他, hun, هو): whom it means."""
+    if not previous or first_pronoun(sentence) is None:
+        return ""
+    return " ".join(typed_names(previous, language))
 
 
 def _picks(scored: list[Scored], passages: list[Passage], evidence: Evidence) -> list[Scored]:
@@ -134,10 +147,21 @@ def _list_picks(scored: list[Scored], passages: list[Passage], evidence: Evidenc
     return picks or scored[:1]
 
 
-def _typed(wants: str | None, picks: list[Scored], passages: list[Passage]) -> bool:
-    """Whether the answer holds the kind asked for: the best sentence, or for a list any item's sentence
-    (the best may be the lead-in: "Meta lost three top AI people within a week")."""
-    return wants is None or any(holds(wants, p.sentence, passages[p.number - 1].language) for p in picks)
+def _typed(wants: str | None, picks: list[Scored], passages: list[Passage], evidence: Evidence) -> bool:
+    """Whether the answer holds the kind asked for, other than what the question itself states ("How many
+    stay after the 600 cuts?" is not answered by the 600): the best sentence, or for a list or a question
+    asking two things any pick (the best may be the lead-in, or answer the other part)."""
+    if wants is None:
+        return True
+    asked = set(tokenize(evidence.question, query=True))
+    kind = LIST_ITEM.get(wants, wants)
+    return any(new_spans(kind, p.sentence, passages[p.number - 1].language, asked) for p in picks)
+
+
+def new_spans(kind: str, sentence: str, language: str, asked: set[str]) -> list[str]:
+    """The spans of that kind in the sentence that the question (its tokens: asked) does not already state."""
+    return list(dict.fromkeys(span for span in spans(kind, sentence, language)
+                              if not set(tokenize(span, language)) <= asked))
 
 
 def _support(evidence: Evidence, picks: list[Scored], passages: list[Passage]) -> float:
@@ -149,13 +173,28 @@ def _support(evidence: Evidence, picks: list[Scored], passages: list[Passage]) -
     return (1 - CONTEXT_WEIGHT) * together + picks[0].context
 
 
+def _keys_missing_from_answer(evidence: Evidence, wants: str | None, picks: list[Scored],
+                              passages: list[Passage]) -> list[str]:
+    """The keys the best sentence lacks; for a question asking two things, those that every pick lacks
+    (how many the AI lab lost is in one article, what Tian Yuandong received in another)."""
+    answering = picks if asks_two_things(evidence.question) else picks[:1]
+    lacking = [_missing_keys(evidence, wants, pick, passages[pick.number - 1]) for pick in answering]
+    return [key for key in lacking[0] if all(key in other for other in lacking[1:])]
+
+
 def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: Passage) -> list[str]:
     """The question's numbers and rare names that the answer holds in no form (not even a gloss).
 
     For who / which company / where the key must be in the answering sentence itself ("the CEO of
-    Google" is not "CEO Mark Zuckerberg"); otherwise in its passage.
+    Google" is not "CEO Mark Zuckerberg"), or, when the sentence says "he" or "she", in the one before
+    it, where that person is named; otherwise in its passage.
     """
-    return evidence.missing_keys(best.sentence if wants in ENTITY_KINDS else passage.text, passage.language)
+    if wants not in ENTITY_KINDS:
+        return evidence.missing_keys(passage.text, passage.language)
+    sentences = sentences_of(passage)
+    at = sentences.index(best.sentence) if best.sentence in sentences else 0
+    start = at - 1 if at and first_pronoun(best.sentence) is not None else at
+    return evidence.missing_keys(" ".join(sentences[start: at + 1]), passage.language)
 
 
 def _gap(evidence: Evidence, passage: Passage) -> float:
@@ -177,29 +216,56 @@ def short_answer(wants: str | None, sentences: list[tuple[str, str]], evidence: 
     if wants is None or not sentences:
         return ""
     asked = set(tokenize(evidence.question, query=True))
-    kind = PERSON if wants == LIST else wants
-    found = []
+    kind = LIST_ITEM.get(wants, wants)
+    found: list[str] = []
     for sentence, language in sentences if wants == LIST else sentences[:1]:
-        candidates = [span for span in spans(kind, sentence, language)
-                      if not set(tokenize(span, language)) <= asked and span not in found]
+        located = _located(new_spans(kind, sentence, language, asked), sentence)
         if wants != LIST:
-            best = max(candidates, key=lambda span: _near_support(evidence, span, sentence, language), default="")
-            return _with_unit(best, sentence) if best and wants in (NUMBER, DURATION) else best
-        found += candidates
+            if not located:
+                return ""
+            at, best = max(located, key=lambda item: _near_support(evidence, item, sentence, language))
+            return _with_unit(best, at, sentence) if wants in (NUMBER, DURATION) else best
+        found += [span for _, span in located if span not in found]
     return ", ".join(found)
 
 
-def _near_support(evidence: Evidence, span: str, sentence: str, language: str) -> float:
-    """The question's evidence in the words around a span; the earlier span wins ties."""
-    at = max(sentence.find(span), 0)
-    window = sentence[max(0, at - SHORT_WINDOW_CHARS): at + len(span) + SHORT_WINDOW_CHARS]
-    return evidence.support(window, language) - at * 1e-6
+def _located(found: list[str], sentence: str) -> list[tuple[int, str]]:
+    """Each span with where it starts, as the sentence writes it: figures are read from the folded text
+    (ه for ة), and a "5" is not the start of "50"; spans not found are left out."""
+    folded = fold(sentence)
+    taken: set[int] = set()
+    out = []
+    for span in found:
+        edges = (r"(?<!\d)" if span[:1].isdigit() else "", r"(?!\d)" if span[-1:].isdigit() else "")
+        pattern = re.compile(edges[0] + re.escape(span) + edges[1])
+        for text in (sentence, folded):
+            match = next((m for m in pattern.finditer(text) if m.start() not in taken), None)
+            if match is not None:
+                break
+        if match is None:
+            continue
+        taken.add(match.start())
+        same = text is sentence or len(folded) == len(sentence)
+        out.append((match.start(), sentence[match.start(): match.end()] if same else span))
+    return out
 
 
-def _with_unit(span: str, sentence: str) -> str:
+def _near_support(evidence: Evidence, located: tuple[int, str], sentence: str, language: str) -> float:
+    """The question's evidence in the span's own clause ("19 people doing Bayesian models", between the
+    commas of an enumeration) and in the words around it; the earlier span wins ties."""
+    at, span = located
+    end = at + len(span)
+    starts = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, at)]
+    ends = [m.start() for m in _CLAUSE_END.finditer(sentence, end)]
+    clause = sentence[starts[-1] if starts else 0: ends[0] if ends else len(sentence)]
+    window = sentence[max(0, at - SHORT_WINDOW_CHARS): end + SHORT_WINDOW_CHARS]
+    return evidence.support(clause, language) + evidence.support(window, language) - at * 1e-6
+
+
+def _with_unit(span: str, at: int, sentence: str) -> str:
     """A figure with the word after it ("50 members", "600 موظف"), when that word follows in the sentence."""
-    at = sentence.find(span)
-    if at < 0 or span.endswith("%"):
+    after = sentence[at + len(span): at + len(span) + 1]
+    if span.endswith("%") or not after.isspace():  # Chinese writes the unit inside the span: 八个月
         return span
     rest = sentence[at + len(span):].split(maxsplit=1)
     unit = rest[0].strip(".,;:!?،。，") if rest else ""

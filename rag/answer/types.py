@@ -12,9 +12,8 @@ Arabic words that no dictionary knows (transliterated names).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from rag.text import ARABIC, fold, is_arabic
+from rag.text import ARABIC, fold, han_names
 
 PERSON, ORGANISATION, PLACE, NUMBER, PERCENT, DURATION, DATE, LIST = (
     "person", "organisation", "place", "number", "percent", "duration", "date", "list")
@@ -71,12 +70,6 @@ _WANTS = {
     ),
 }
 
-# A question that asks two things: a second question word after "and", or a comparison.
-_TWO_PARTS = _pattern(
-    r"\b(?:and|og)\s+(?:(?:on|in|for) )?(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvor|hvornår)\b"
-    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل)(?:\s|$)|\bقارن|以及|分别|比较|对比"
-)
-
 _DANISH_NUMBER_WORDS = frozenset(
     "en et to tre fire fem seks syv otte ni ti tolv hundrede tusind millioner procent".split())
 _NUMBER_WORDS = (
@@ -84,8 +77,10 @@ _NUMBER_WORDS = (
     r"|hundreds?|thousands?|millions?|billions?|half|percent|en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv"
     r"|hundrede|tusind|millioner|procent"
 )
+# An Arabic number word, whole: with its endings (ثمانية, عشرين, آلاف) but not the start of another word
+# (الفرق "the teams" is not ألف "thousand", الأربعاء "Wednesday" is not أربع "four").
 _ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|خمس|سبع|ثمان|تسع|عشر|مئة|مائة|مئات|ألف|آلاف"
-                  r"|مليون|نصف)")
+                  rf"|مليون|نصف)(?:ية|ة|ان|ين|ون|تان|تين|ا|ات|ي)?(?![{ARABIC}])")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
 _HAN_ONE = "一"
 _NUMBER = _pattern(rf"\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|[0-9]+")
@@ -115,7 +110,6 @@ _LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*
 _PERSON_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?![\w’'\-]|\.\w)"
 _PERSON_NAME = re.compile(rf"\b{_PERSON_WORD}(?:\s+(?:(?:de|van|von|al)\s+)?{_PERSON_WORD})+")
 LONG_NAME = 3  # a run this long that starts a sentence begins with an ordinary word (Forskningsscientist Abhishek Das)
-MIN_ARABIC_NAME = 4  # shorter unglossed words are mostly particles (وقد), not names
 _HAN_TAGS = {PERSON: ("nr",), PLACE: ("ns",), ORGANISATION: ("nt", "nz", "eng")}
 _SENTENCE_START = re.compile(r"^\W*")
 
@@ -124,12 +118,6 @@ def wanted(question: str) -> str | None:
     """The kind of answer the question asks for, or None when its form does not say."""
     text = fold(question)
     return next((kind for kind, cue in _WANTS.items() if cue.search(text)), None)
-
-
-def asks_two_things(question: str) -> bool:
-    """True for "Who led the group, and how many of its members …?" or "Compare X with Y": no single
-    sentence is expected to hold the whole answer."""
-    return bool(_TWO_PARTS.search(fold(question)))
 
 
 def spans(kind: str, text: str, language: str = "und") -> list[str]:
@@ -178,9 +166,11 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     if kind == PERSON:
         found = [_without_opening_word(text, name) for name in found if not _common_words(name)]
     if language == "zh":
-        found += _han_names(text, kind)
+        found += han_names(text, _HAN_TAGS[kind]) if kind in _HAN_TAGS else han_names(text)
     elif language == "ar":
-        runs = _arabic_names(text)
+        from rag.search.gloss import get_glossary
+
+        runs = get_glossary().arabic_names(text)
         full = [run for run in runs if " " in run]  # a person is named by first and last name
         found += full if kind == PERSON and full else runs
     return list(dict.fromkeys(found))
@@ -208,42 +198,3 @@ def _first_word_only(text: str, match: re.Match) -> bool:
 def _opens_sentence(text: str, at: int) -> bool:
     """True when position `at` of the text is the first word of a sentence."""
     return at == len(_SENTENCE_START.match(text).group()) or text[:at].rstrip()[-1:] in ".!?:\n"
-
-
-@lru_cache(maxsize=1)
-def _posseg():
-    import jieba.posseg
-
-    return jieba.posseg
-
-
-def _han_names(text: str, kind: str) -> list[str]:
-    tags = _HAN_TAGS.get(kind, ("nr", "ns", "nt"))
-    return [word for word, flag in _posseg().cut(text) if flag in tags and len(word) >= 2]
-
-
-def _arabic_names(text: str) -> list[str]:
-    """Runs of Arabic words that are names: unknown to the dictionaries, or glossed by their own
-    transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name."""
-    from rag.search.gloss import get_glossary
-
-    runs, current = [], []
-    for word, glosses in get_glossary().gloss_words(text, "ar"):
-        if _is_name_part(word, glosses):
-            current.append(word)
-            continue
-        if current:
-            runs.append(" ".join(current))
-        current = []
-    if current:
-        runs.append(" ".join(current))
-    return runs
-
-
-def _is_name_part(word: str, glosses: list[str]) -> bool:
-    """An Arabic word long enough to be a name that no dictionary translates, or that sounds like its gloss."""
-    from rag.search.bridge import arabic_skeleton, latin_skeleton
-
-    if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME:
-        return False
-    return not glosses or any(arabic_skeleton(word) == latin_skeleton(g) for g in glosses[:1])

@@ -19,7 +19,9 @@ from rag.search.disk_cache import Table, kept
 from rag.text import ARABIC_PREFIX
 
 _GLOSS_SKIP = re.compile(r"^(surname|variant of|old variant|see |CL:|abbr\. for|used in)", re.I)
-_GLOSS_WORD = re.compile(r"[a-z]{3,}")
+_GLOSS_WORD = re.compile(r"[A-Za-z]{3,}|\b[A-Z][a-z]\b")  # "Go" in "the game of Go" is a name, not a stopword
+_NAME_SENSE = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*[(,]")  # "Mark Zuckerberg (1984-), American ..."
+GLOSS_SENSES = 2  # CC-CEDICT senses read per word (3 or 4 lost retrieval on the tune half)
 _GLOSS_STOP = frozenset("the and for with from that this sth someone something one".split())
 
 # Arabic letters to Latin consonant classes; long vowels and glottal letters drop out.
@@ -92,14 +94,20 @@ def gloss(word: str) -> list[str]:
     """English words of a Chinese word's first CC-CEDICT sense, or its pinyin if unknown."""
     definitions = cedict().get_definitions(word)
     if definitions:
-        senses = [d for d in definitions if not _GLOSS_SKIP.match(d)][:2]
-        words = _GLOSS_WORD.findall(re.sub(r"\(.*?\)", "", " ".join(senses)).lower())
+        senses = [_name_only(d) for d in definitions if not _GLOSS_SKIP.match(d)][:GLOSS_SENSES]
+        words = [w.lower() for w in _GLOSS_WORD.findall(re.sub(r"\(.*?\)", "", " ".join(senses)))]
         return [w for w in words if w not in _GLOSS_STOP]
     if 2 <= len(word) <= 4:
         syllables = [re.sub(r"[^a-z]", "", (cedict().get_pinyin(c) or "").lower()) for c in word]
         if all(syllables):
             return [syllables[0], "".join(syllables[1:]), "".join(syllables)]
     return []
+
+
+def _name_only(sense: str) -> str:
+    """A person's or place's sense without its description: "Mark Zuckerberg", not "... American computer programer"."""
+    match = _NAME_SENSE.match(sense)
+    return match.group(1) if match else sense
 
 
 def chinese_bridge(word: str) -> list[str]:

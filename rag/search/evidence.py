@@ -13,17 +13,19 @@ of a meeting in the word's own language.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import names, question_language
+from rag.text import asks_two_things, han_names, is_arabic, names, question_language, script_language
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
 EXPANSION_LANGUAGES = ("ar", "da", "zh")
+NON_LATIN_SCRIPTS = ("ar", "zh")  # script_language() of a text in Arabic or Chinese script
+ACRONYM = re.compile(r"[A-Z]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
 
 
@@ -97,6 +99,7 @@ class Evidence:
         return [1.0 if group & have else GLOSS_WEIGHT if extra & have or group & glossed else 0.0
                 for group, extra in zip(self.groups, self.translations)]
 
+    @cached_property
     def keys(self) -> dict[str, set[int]]:
         """The question's numbers and rare names, each with the word groups it is made of.
 
@@ -106,7 +109,7 @@ class Evidence:
         found = {}
         for group_index, group in enumerate(self.groups[: self.own]):
             found.update({token: {group_index} for token in group if token[:1].isdigit()})
-        for _, name in names(self.question):
+        for name in self._names():
             stems = set(tokenize(name, query=True))
             if self.index.is_rare_name(name):
                 groups = {i for i, g in enumerate(self.groups) if g & stems}
@@ -114,10 +117,43 @@ class Evidence:
                     found[name] = groups
         return found
 
+    def _names(self) -> list[str]:
+        """The question's names: Latin-script ones in any language, jieba's in a Chinese question (谷歌), and
+        in an Arabic question the words no dictionary knows (جوجل)."""
+        found = [name for _, name in names(self.question)]
+        language = question_language(self.question)
+        if language == "zh":
+            return found + han_names(self.question)
+        if language == "ar" and self.glossary is not None:
+            return found + self.glossary.arabic_names(self.question)
+        return found
+
     def missing_keys(self, text: str, language: str = "und") -> list[str]:
-        """The keys (numbers, rare names) of the question that the text holds in no form."""
+        """The keys (numbers, rare names) of the question that the text holds in no form.
+
+        An acronym is not missing from a text in Arabic or Chinese script, which writes it out in
+        its own words (GPU is 显卡, AI is الذكاء الاصطناعي) when it does not keep the Latin letters; a
+        name in Arabic script is looked for in Arabic texts only, since its transliteration elsewhere
+        (تيان يواندونغ, 田渊栋) is too loose to tell absent from spelled otherwise.
+        """
         missing = set(self.missing(text, language))
-        return [key for key, groups in self.keys().items() if groups <= missing]
+        script = script_language(text)
+        return [key for key, groups in self.keys.items()
+                if groups <= missing and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
+                and not (is_arabic(key[0]) and script != "ar")]
+
+    def passage_keys(self, chunk_ids: list[str]) -> np.ndarray:
+        """For each indexed passage, the share of the question's keys it holds in some form: 0 without keys,
+        or for a question asking two things, whose keys no one passage is expected to hold together."""
+        held = np.zeros(len(chunk_ids))
+        if asks_two_things(self.question):
+            return held
+        for groups in self.keys.values():
+            have = np.zeros(len(chunk_ids), dtype=bool)
+            for i in groups:
+                have |= self.index.hold(chunk_ids, self.groups[i] | self.translations[i])
+            held += have
+        return held / len(self.keys) if self.keys else held
 
     def passage_support(self, chunk_id: str) -> float:
         """support() of an indexed passage, from the keyword index (its gloss tokens included)."""

@@ -39,11 +39,11 @@ from pathlib import Path
 
 import jieba
 
-from rag.search.bridge import cedict, cedict_entries
+from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, latin_skeleton
 from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
 from rag.search.keyword import STOPWORDS
-from rag.text import ARABIC_PREFIX, HAN, fold, name_words
+from rag.text import ARABIC_PREFIX, HAN, fold, is_arabic, name_words
 
 DICT_DIR = Path("/usr/share/dictd")
 DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"  # dictd's base64
@@ -58,6 +58,7 @@ MAX_GLOSSES = 4  # English words per source word
 MAX_EXPANSIONS = 6  # source-language words per English word
 WORDS_PER_SENSE = 3  # content words kept from one sense ("researcher in international law")
 SENSES_PER_ENTRY = 2  # numbered senses read from a FreeDict entry
+MIN_ARABIC_NAME = 4  # shorter unglossed words are mostly particles (وقد), not names
 WORD_CACHE = 50_000  # glossed words remembered per language
 
 # English words that carry no content in a gloss (beside keyword.py's STOPWORDS).
@@ -817,6 +818,31 @@ class Glossary:
             token = match.group()
             out.extend(jieba.cut(token) if language == "zh" and "\u4e00" <= token[0] <= "\u9fff" else [token])
         return out
+
+    def arabic_names(self, text: str) -> list[str]:
+        """Runs of Arabic words that are names: unknown to the dictionaries, or glossed by their own
+        transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name; never a function word
+        the dictionaries leave unglossed (بأنها "that it", وذلك "and that")."""
+        runs, current = [], []
+        for word, glosses in self.gloss_words(text, "ar"):
+            if self._is_name_part(word, glosses):
+                current.append(word)
+                continue
+            if current:
+                runs.append(" ".join(current))
+            current = []
+        if current:
+            runs.append(" ".join(current))
+        return runs
+
+    def _is_name_part(self, word: str, glosses: list[str]) -> bool:
+        """An Arabic word long enough to be a name that no dictionary translates (and no function word),
+        or that sounds like its gloss."""
+        if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME:
+            return False
+        if not glosses:
+            return self.arabic.function_gloss(word) is None
+        return arabic_skeleton(word) == latin_skeleton(glosses[0])
 
     def gloss_words(self, text: str, language: str) -> list[tuple[str, list[str]]]:
         """Every word of the text with its glosses ([] for names, numbers, function words, unknown words)."""

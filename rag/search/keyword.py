@@ -2,8 +2,9 @@
 
 bm25s does the scoring and persistence; the tokenizer is ours because no library
 handles English, Danish, Arabic and Chinese text the same way in one pass:
-jieba segments Chinese, Snowball stems English, Danish and Arabic, Arabic letter
-forms and digits are normalised, and numbers and dotted names stay whole.
+jieba segments Chinese, Snowball stems English, Danish and Arabic (an English word also
+gets its simplemma lemma's stem, so "fell" meets "fall"), Arabic letter forms and digits
+are normalised, and numbers and dotted names stay whole.
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ from rag.search.bridge import arabic_bridge, chinese_bridge, latin_bridge
 from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
-# (v2: gloss tokens added; v3: more function words dropped), so an index built before
-# re-tokenizes instead of mixing kinds. One JSON line per passage, written and read a line at a
-# time; the same tokens as one JSON object (LEGACY_TOKENS_FILE) are still read.
-TOKENS_FILE = "tokens-v3.jsonl"
-LEGACY_TOKENS_FILE = "tokens-v3.json"
+# (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names),
+# so an index built before re-tokenizes instead of mixing kinds. One JSON line per passage, written
+# and read a line at a time.
+TOKENS_FILE = "tokens-v4.jsonl"
 EMPTY_PASSAGE = "\u2205"  # the one token of a passage without words: bm25s needs one per passage
 # bm25s's sparse-matrix builder: scipy's converts its score triplets in linear time and about half the
 # memory of the numpy one's sort (about 250 MiB instead of 550 at 100k passages); the matrices are the same.
@@ -56,14 +56,14 @@ STOPWORDS = frozenset(
     """a an the of to in on at for and or is are was were be been by with from as that this it its
     what who whom which when where why how did do does has have had many much about his her their
     og i på at er en et den det de der som til af for med har var ikke fra han hun hvad hvem hvor
-    hvordan hvilke hvilken hvilket hvornår længe mange om
+    hvordan hvilke hvilken hvilket hvornår længe mange om hed hedder
     would will could should can may might must shall also into than then there these those they them
     he she we you your our my me not no so if but all any some such only very just being
     vil kan skal blev være været havde haft sig sin sit sine hans hendes deres også men eller når hvis så
     في من على الى إلى عن ان أن التي الذي هذه هذا ما ماذا كم من هل مع كان متى أين كيف لماذا أي
     的 了 是 在 和 也 都 就 把 被 与 及 吗 呢 什么 多少 谁 哪 怎么 为什么
-    多久 多长 多长时间 几 哪里 哪儿 哪个 哪些 哪家 哪位 如何 何时 什么时候 为何""".split()
-) | PRONOUNS  # "them" or "hun" point back to a topic; they are not words to look for
+    多久 多长 多长时间 几 哪里 哪儿 哪个 哪些 哪家 哪位 如何 何时 什么时候 为何 叫 名字 名称""".split()
+) | PRONOUNS  # "them" or "hun" point back to a topic; they are not words to look for (nor "hed", 叫 名字: "called")
 
 
 @lru_cache(maxsize=4)
@@ -76,6 +76,22 @@ def _number(token: str) -> str:
     return re.sub(r"[.,](?=\d{3}(?:\D|$))", "", token)
 
 
+def _stems(part: str, languages: tuple[str, ...]) -> list[str]:
+    """A word's stems, and in English its lemma's stem too: Snowball leaves "fell" and "sent" as they
+    are, and the question says "fall" and "send" (simplemma's bundled tables know irregular forms)."""
+    stems = [_stemmer(lang).stemWord(part) for lang in languages]
+    if "english" in languages:
+        stems.append(_stemmer("english").stemWord(_english_lemma(part)))
+    return stems
+
+
+def _english_lemma(word: str) -> str:
+    """The word's dictionary form (imported on first use: the tables load in a fraction of a second)."""
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="en")
+
+
 @lru_cache(maxsize=WORD_CACHE)
 def _latin(word: str, languages: tuple[str, ...]) -> tuple[str, ...]:
     lower = word.casefold()
@@ -84,7 +100,8 @@ def _latin(word: str, languages: tuple[str, ...]) -> tuple[str, ...]:
     for part in parts:
         if part in STOPWORDS or len(part) < 2:
             continue
-        out.extend(dict.fromkeys(_stemmer(lang).stemWord(part) for lang in languages))
+        out.extend(dict.fromkeys(_stems(part, languages)))
+    out = list(dict.fromkeys(out))
     return (*out, *latin_bridge(word)) if out else ()
 
 
@@ -237,12 +254,6 @@ class KeywordIndex:
             with open(folder / TOKENS_FILE, encoding="utf-8") as lines:
                 for line in lines:
                     loaded.add(*_token_line(json.loads(line)))
-        elif (folder / LEGACY_TOKENS_FILE).exists():
-            legacy = json.loads((folder / LEGACY_TOKENS_FILE).read_text(encoding="utf-8"))
-            if not isinstance(legacy, dict):
-                raise ValueError(f"{LEGACY_TOKENS_FILE} holds no object of passages")
-            for item in legacy.items():
-                loaded.add(*_token_line(list(item)))
         return loaded
 
     @classmethod

@@ -1,19 +1,24 @@
-"""Rerank: reorder fused candidates by how much of the question each passage actually contains."""
+"""Rerank: reorder fused candidates by how much of the question each passage actually contains,
+and whether it holds the question's rare names and numbers (the keys abstention checks too)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from rag.search.evidence import Evidence
 
-RERANK_DEPTH = 15
-OVERLAP_WEIGHT = 0.05  # fused RRF scores are ~0.01-0.03, so full evidence is worth about two rank-1 votes
+OVERLAP_WEIGHT = 0.08  # fused RRF scores are ~0.01-0.03: full evidence outweighs a few rank-1 votes (tune half)
+KEY_WEIGHT = 0.015  # and holding all of the question's rare names and numbers ("Axios", "600") about one (tune half)
 
 
 def rerank(evidence: Evidence, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """The top (passage id, fused score) pairs reordered by score plus evidence; the rest keep their order.
+    """The (passage id, fused score) candidates reordered by score plus evidence.
 
+    Every candidate, not only the head: a passage that holds the question's rare name but
+    ranks low by vectors (an Arabic passage for a Chinese question) must be able to rise.
     Ids, not passages: only the final top k then need fetching from the store.
     """
-    head = fused[:RERANK_DEPTH]
-    supports = evidence.passage_supports([cid for cid, _ in head])
-    head = [(cid, score + OVERLAP_WEIGHT * support) for (cid, score), support in zip(head, supports)]
-    return sorted(head, key=lambda item: -item[1]) + fused[RERANK_DEPTH:]
+    ids = [cid for cid, _ in fused]
+    bonus = OVERLAP_WEIGHT * np.array(evidence.passage_supports(ids)) + KEY_WEIGHT * evidence.passage_keys(ids)
+    scored = [(cid, score + extra) for (cid, score), extra in zip(fused, bonus.tolist())]
+    return sorted(scored, key=lambda item: -item[1])

@@ -13,7 +13,7 @@ from llama_index.core.schema import TextNode
 from bench.corpus import generate
 from rag.components.store import Manifest
 from rag.ingest.build import build_index
-from rag.search.keyword import LEGACY_TOKENS_FILE, TOKENS_FILE, KeywordIndex, PassageTokens, terms, tokenize
+from rag.search.keyword import TOKENS_FILE, KeywordIndex, PassageTokens, terms, tokenize
 from tests.conftest import CORPUS, copy_corpus, fake_components, make_settings
 
 GUARD_PASSAGES = 1_000  # enough passages that what each one costs outweighs the build's fixed costs
@@ -78,10 +78,11 @@ def test_passage_tokens_read_as_a_mapping_and_survive_a_save_in_every_script(tmp
     assert dict(tokens.restrict(["en.txt#1", "gone"])) == {"en.txt#1": tokens["en.txt#1"]}
 
 
-def test_the_previous_one_object_tokens_file_is_still_read(tmp_path):
+def test_tokens_of_an_older_tokenizer_are_not_read(tmp_path):
+    """tokens-v3 had no English lemmas: a build after an upgrade tokenizes again instead of mixing kinds."""
     legacy = {"zh.txt#1": tokenize(MIXED["zh"], "zh"), "en.txt#1": tokenize(MIXED["en"], "en")}
-    (tmp_path / LEGACY_TOKENS_FILE).write_text(json.dumps(legacy, ensure_ascii=False), encoding="utf-8")
-    assert dict(KeywordIndex.load_tokens(tmp_path)) == legacy
+    (tmp_path / "tokens-v3.json").write_text(json.dumps(legacy, ensure_ascii=False), encoding="utf-8")
+    assert dict(KeywordIndex.load_tokens(tmp_path)) == {}
 
 
 @pytest.mark.parametrize("line", ['["id", "not a list"]', '{"id": ["a"]}', '["id", [1, 2]]', "[truncated"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from rag.search.bridge import arabic_skeleton, gloss, latin_skeleton
 from rag.search.keyword import KeywordIndex, tokenize
+from rag.search.rerank import OVERLAP_WEIGHT, rerank
 from rag.text import normalize
 from tests.conftest import CORPUS
 
@@ -44,6 +46,18 @@ def test_english_and_danish_are_stemmed():
     assert set(tokenize("forskerne", "da")) & set(tokenize("forskere", query=True))
 
 
+def test_english_irregular_forms_meet_their_dictionary_form():
+    """Snowball leaves "fell" and "sent" alone; the question asks "fall", "send", "lose"."""
+    sentence = set(tokenize("Meta shares fell 24% after Wang sent the memo and Meta lost three people", "en"))
+    assert {"fall", "send", "lose"} <= sentence & set(tokenize("Did shares fall? Who did send it? lose", query=True))
+    assert "fall" not in tokenize("Meta shares dropped", "en")
+
+
+def test_cedict_names_lose_their_description_and_keep_short_names():
+    assert gloss("扎克伯格") == ["mark", "zuckerberg"]  # not "... American computer programer, co-founder"
+    assert "go" in gloss("围棋")  # "the game of Go": a name, not the verb
+
+
 def test_bridges_meet_across_scripts():
     assert latin_skeleton("Zuckerberg") == arabic_skeleton("زوكربيرج")
     assert latin_skeleton("Alexandr") == arabic_skeleton("ألكسندر")
@@ -76,3 +90,30 @@ def test_passage_support_read_from_the_index_agrees_with_support_of_the_text(fas
                 assert shortcut == pytest.approx(full), (question, passage.chunk_id)
             else:
                 assert shortcut >= full - 1e-9, (question, passage.chunk_id)
+
+
+def test_rerank_lets_any_candidate_rise_on_its_evidence():
+    """A passage the vectors rank 20th (an Arabic passage for a Chinese question) but that holds the whole
+    question must be able to reach the top five, not only the first few candidates."""
+
+    class HoldsOnlyTheLast:
+        def passage_supports(self, chunk_ids):
+            return [1.0 if cid == "c19" else 0.0 for cid in chunk_ids]
+
+        def passage_keys(self, chunk_ids):
+            return np.zeros(len(chunk_ids))
+
+    fused = [(f"c{i}", 0.03 / (i + 1)) for i in range(20)]
+    assert [cid for cid, _ in rerank(HoldsOnlyTheLast(), fused)][:1] == ["c19"]
+
+
+def test_a_passage_holding_the_questions_rare_name_ranks_first_among_equals(fast_assistant):
+    """"据Axios报道 …": of passages the question's words support alike, one naming Axios comes first
+    (and "Axios" is the key, not "Axios报道": a Latin name ends where the Chinese starts)."""
+    evidence = fast_assistant.retriever.evidence("据Axios报道,Meta要从其AI实验室裁掉大约多少人?")
+    assert "Axios" in evidence.keys
+    ids = fast_assistant.retriever.manifest.chunk_ids
+    holders = [cid for cid, share in zip(ids, evidence.passage_keys(ids)) if share > 0]
+    assert holders and all(cid.startswith("001_") for cid in holders)  # only the Arabic article names Axios
+    even = [(cid, 0.05 - OVERLAP_WEIGHT * support) for cid, support in zip(ids, evidence.passage_supports(ids))]
+    assert rerank(evidence, even)[0][0] in holders  # equal once their evidence is added: the key decides
