@@ -159,7 +159,8 @@ _PRONOUNS = {
 PRONOUNS = frozenset(w for words in _PRONOUNS.values() for w in fold(words).casefold().split())
 _HAN_PRONOUN = re.compile("他们|她们|它们|这个|那个|这些|那些|[他她它其该]")
 _WORD = re.compile(r"\w+")
-_IN_NAME = rf"(?:(?![{ARABIC}{HAN}])[\w.\-])"  # a letter, digit, dot or hyphen of a Latin-script name ("Axios报道" is Axios)
+# A letter, digit, dot or hyphen of a Latin-script name: "Axios报道" is Axios.
+_IN_NAME = rf"(?:(?![{ARABIC}{HAN}])[\w.\-])"
 _NAME = re.compile(rf"(?<!^)(?<![.!?]\s)\b[A-Z]{_IN_NAME}+|\b[A-Z]{{2,}}\b|\b\w*[a-z][A-Z]\w*")  # capitalised, not first
 _LATIN_WORD = re.compile(rf"[A-Za-z]{_IN_NAME}+")
 
@@ -210,8 +211,6 @@ def names(text: str) -> list[tuple[int, str]]:
 
 
 HAN_NAME_TAGS = ("nr", "ns", "nt")  # jieba's tags for a person, a place, an organisation
-
-
 HAN_OUTLET_WORDS = frozenset("新闻 日报 时报 晚报 周刊 杂志 电视台 通讯社".split())  # "news", "daily", … ending a title
 
 

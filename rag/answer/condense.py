@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rag.answer.types import names as person_names
 from rag.components import prompts
 from rag.search.keyword import KeywordIndex, terms
-from rag.answer.types import names
-from rag.text import first_pronoun, question_language
-from rag.text import names as name_positions
+from rag.text import first_pronoun, names, question_language
 
 if TYPE_CHECKING:  # the chat model's module imports openai, which a question without a model does not need
     from rag.components.chat import ChatModel
@@ -36,7 +35,7 @@ def is_elliptical(question: str, index: KeywordIndex) -> bool:
     pronoun = first_pronoun(question)
     if pronoun is None:
         return False
-    return not any(position < pronoun and index.is_rare_name(name) for position, name in name_positions(question))
+    return not any(position < pronoun and index.is_rare_name(name) for position, name in names(question))
 
 
 def topic_questions(history: list[tuple[str, str]], index: KeywordIndex) -> list[str]:
@@ -50,10 +49,10 @@ def topic_questions(history: list[tuple[str, str]], index: KeywordIndex) -> list
 
 
 def answer_names(answer: str) -> list[str]:
-    """The people an earlier answer named in its first line (its short answer or first quote): whom a
-    follow-up's "she" most likely means ("Hvor længe havde hun arbejdet der?" after "Devi Parikh, der …")."""
+    """The people an earlier answer named in its first line (its short answer or first quote): whom
+    a follow-up's "she" most likely means ("Hvor længe havde hun arbejdet der?" after "Devi Parikh …")."""
     first = answer.strip().splitlines()[0] if answer.strip() else ""
-    return names(first, question_language(first))
+    return person_names(first, question_language(first))
 
 
 def model_standalone(question: str, history: list[tuple[str, str]], chat: ChatModel) -> str:

@@ -30,7 +30,7 @@ MAX_LIST_ITEMS = 4
 COMPLEMENT_SHARE = 0.25  # a second sentence is added when it holds this share of what the first lacks
 MAX_COMPLEMENT_CANDIDATES = 40  # the best-scored sentences considered as a complement
 SHORT_WINDOW_CHARS = 40  # the surroundings of a candidate short answer weighed against the question
-_CLAUSE_END = re.compile(r"[,;:،؛，、；。!?！？]|\.(?=\s)")
+_CLAUSE_END = re.compile(r"[,;:،؛，、；。!?！？]|\.(?=\s)")  # where a figure's own clause ends
 
 
 @dataclass
@@ -66,8 +66,8 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
     picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
     return Extract(
         picks=[(s.number, s.sentence) for s in picks], support=_support(evidence, picks, passages),
-        typed=_typed(wants, picks if wants == LIST or asks_two_things(evidence.question) else picks[:1], passages,
-                     evidence),
+        typed=_typed(wants, picks if wants == LIST or asks_two_things(evidence.question) else picks[:1],
+                     passages, evidence),
         missing_keys=_keys_missing_from_answer(evidence, wants, picks, passages),
         gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
@@ -95,7 +95,8 @@ def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -
 
 
 def _antecedents(previous: str, sentence: str, language: str) -> str:
-    """The people the sentence before names, when this one says "he" or "she" (他, hun, هو): whom it means."""
+    """The people the sentence before names, when this one says "he" or "she" (他, hun, هو): whom it
+    means."""
     if not previous or first_pronoun(sentence) is None:
         return ""
     return " ".join(typed_names(previous, language))

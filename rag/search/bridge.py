@@ -20,7 +20,8 @@ from rag.text import ARABIC_PREFIX
 
 _GLOSS_SKIP = re.compile(r"^(surname|variant of|old variant|see |CL:|abbr\. for|used in)", re.I)
 _GLOSS_WORD = re.compile(r"[A-Za-z]{3,}|\b[A-Z][a-z]\b")  # "Go" in "the game of Go" is a name, not a stopword
-_NAME_SENSE = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*[(,]")  # "Mark Zuckerberg (1984-), American ..."
+# A person's or place's sense: "Mark Zuckerberg (1984-), American computer programer, ..."
+_NAME_SENSE = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*[(,]")
 GLOSS_SENSES = 2  # CC-CEDICT senses read per word (3 or 4 lost retrieval on the tune half)
 _GLOSS_STOP = frozenset("the and for with from that this sth someone something one".split())
 
@@ -105,7 +106,7 @@ def gloss(word: str) -> list[str]:
 
 
 def _name_only(sense: str) -> str:
-    """A person's or place's sense without its description: "Mark Zuckerberg", not "... American computer programer"."""
+    """A person's or place's sense without its description: "Mark Zuckerberg", not "... American"."""
     match = _NAME_SENSE.match(sense)
     return match.group(1) if match else sense
 

@@ -7,8 +7,10 @@ import numpy as np
 
 from rag.search.evidence import Evidence
 
-OVERLAP_WEIGHT = 0.08  # fused RRF scores are ~0.01-0.03: full evidence outweighs a few rank-1 votes (tune half)
-KEY_WEIGHT = 0.015  # and holding all of the question's rare names and numbers ("Axios", "600") about one (tune half)
+# Fused RRF scores are ~0.01-0.03: the whole question's evidence outweighs a few rank-1 votes, and
+# holding all of its rare names and numbers ("Axios", "600") is worth about one (both: the tune half).
+OVERLAP_WEIGHT = 0.08
+KEY_WEIGHT = 0.015
 
 
 def rerank(evidence: Evidence, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
