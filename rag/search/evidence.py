@@ -142,32 +142,31 @@ class Evidence:
                 if groups <= missing and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
                 and not (is_arabic(key[0]) and script != "ar")]
 
-    def passage_keys(self, chunk_ids: list[str]) -> np.ndarray:
-        """For each indexed passage, the share of the question's keys it holds in some form: 0 without keys,
-        or for a question asking two things, whose keys no one passage is expected to hold together."""
-        held = np.zeros(len(chunk_ids))
-        if asks_two_things(self.question):
-            return held
-        for groups in self.keys.values():
-            have = np.zeros(len(chunk_ids), dtype=bool)
-            for i in groups:
-                have |= self.index.hold(chunk_ids, self.groups[i] | self.translations[i])
-            held += have
-        return held / len(self.keys) if self.keys else held
-
     def passage_support(self, chunk_id: str) -> float:
         """support() of an indexed passage, from the keyword index (its gloss tokens included)."""
         return self.passage_supports([chunk_id])[0]
 
     def passage_supports(self, chunk_ids: list[str]) -> list[float]:
         """passage_support() of several passages at once: one look at each token's postings for all of them."""
+        return self.passage_scores(chunk_ids)[0].tolist()
+
+    def passage_scores(self, chunk_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For several indexed passages: their support (as passage_support) and the share of the question's
+        keys each holds in some form (0 without keys, or for a question asking two things, whose keys no one
+        passage is expected to hold together); one look at each token's postings for both."""
+        support, keys = np.zeros(len(chunk_ids)), np.zeros(len(chunk_ids))
         if not self.total or not chunk_ids:
-            return [0.0] * len(chunk_ids)
-        credit = np.zeros(len(chunk_ids))
+            return support, keys
+        held = []
         for group, extra, weight in zip(self.groups, self.translations, self.weights):
-            own = self.index.hold(chunk_ids, group)
-            credit += weight * np.where(own, 1.0, GLOSS_WEIGHT * self.index.hold(chunk_ids, extra))
-        return (credit / self.total).tolist()
+            own, other = self.index.hold(chunk_ids, group), self.index.hold(chunk_ids, extra)
+            support += weight * np.where(own, 1.0, GLOSS_WEIGHT * other)
+            held.append(own | other)
+        if self.keys and not asks_two_things(self.question):
+            for groups in self.keys.values():
+                keys += np.logical_or.reduce([held[i] for i in groups])
+            keys /= len(self.keys)
+        return support / self.total, keys
 
 
 def _surface_token(word: str, language: str) -> list[str]:

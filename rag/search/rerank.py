@@ -3,8 +3,6 @@ and whether it holds the question's rare names and numbers (the keys abstention 
 
 from __future__ import annotations
 
-import numpy as np
-
 from rag.search.evidence import Evidence
 
 # Fused RRF scores are ~0.01-0.03: the whole question's evidence outweighs a few rank-1 votes, and
@@ -21,6 +19,7 @@ def rerank(evidence: Evidence, fused: list[tuple[str, float]]) -> list[tuple[str
     Ids, not passages: only the final top k then need fetching from the store.
     """
     ids = [cid for cid, _ in fused]
-    bonus = OVERLAP_WEIGHT * np.array(evidence.passage_supports(ids)) + KEY_WEIGHT * evidence.passage_keys(ids)
+    supports, keys = evidence.passage_scores(ids)
+    bonus = OVERLAP_WEIGHT * supports + KEY_WEIGHT * keys
     scored = [(cid, score + extra) for (cid, score), extra in zip(fused, bonus.tolist())]
     return sorted(scored, key=lambda item: -item[1])

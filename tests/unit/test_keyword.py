@@ -97,11 +97,8 @@ def test_rerank_lets_any_candidate_rise_on_its_evidence():
     question must be able to reach the top five, not only the first few candidates."""
 
     class HoldsOnlyTheLast:
-        def passage_supports(self, chunk_ids):
-            return [1.0 if cid == "c19" else 0.0 for cid in chunk_ids]
-
-        def passage_keys(self, chunk_ids):
-            return np.zeros(len(chunk_ids))
+        def passage_scores(self, chunk_ids):
+            return np.array([1.0 if cid == "c19" else 0.0 for cid in chunk_ids]), np.zeros(len(chunk_ids))
 
     fused = [(f"c{i}", 0.03 / (i + 1)) for i in range(20)]
     assert [cid for cid, _ in rerank(HoldsOnlyTheLast(), fused)][:1] == ["c19"]
@@ -113,7 +110,7 @@ def test_a_passage_holding_the_questions_rare_name_ranks_first_among_equals(fast
     evidence = fast_assistant.retriever.evidence("据Axios报道,Meta要从其AI实验室裁掉大约多少人?")
     assert "Axios" in evidence.keys
     ids = fast_assistant.retriever.manifest.chunk_ids
-    holders = [cid for cid, share in zip(ids, evidence.passage_keys(ids)) if share > 0]
+    holders = [cid for cid, share in zip(ids, evidence.passage_scores(ids)[1]) if share > 0]
     assert holders and all(cid.startswith("001_") for cid in holders)  # only the Arabic article names Axios
     even = [(cid, 0.05 - OVERLAP_WEIGHT * support) for cid, support in zip(ids, evidence.passage_supports(ids))]
     assert rerank(evidence, even)[0][0] in holders  # equal once their evidence is added: the key decides
