@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from rag.answer.types import DURATION, ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, fit, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
+from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
 from rag.text import asks_two_things, first_pronoun, fold, split_sentences
@@ -160,9 +161,16 @@ def _typed(wants: str | None, picks: list[Scored], passages: list[Passage], evid
 
 
 def new_spans(kind: str, sentence: str, language: str, asked: set[str]) -> list[str]:
-    """The spans of that kind in the sentence that the question (its tokens: asked) does not already state."""
+    """The spans of that kind in the sentence that the question (its tokens: asked) does not already state;
+    a span's own words decide, not its name skeleton ("Metas" is the question's "Meta")."""
     return list(dict.fromkeys(span for span in spans(kind, sentence, language)
-                              if not set(tokenize(span, language)) <= asked))
+                              if not _words(span, language) <= asked))
+
+
+def _words(span: str, language: str) -> set[str]:
+    """The span's tokens without its consonant skeletons (those only when it has nothing else)."""
+    tokens = set(tokenize(span, language))
+    return {t for t in tokens if not t.startswith(SKELETON)} or tokens
 
 
 def _support(evidence: Evidence, picks: list[Scored], passages: list[Passage]) -> float:

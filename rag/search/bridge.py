@@ -23,6 +23,7 @@ _GLOSS_WORD = re.compile(r"[A-Za-z]{3,}|\b[A-Z][a-z]\b")  # "Go" in "the game of
 # A person's or place's sense: "Mark Zuckerberg (1984-), American computer programer, ..."
 _NAME_SENSE = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*[(,]")
 GLOSS_SENSES = 2  # CC-CEDICT senses read per word (3 or 4 lost retrieval on the tune half)
+SKELETON = "sk_"  # the prefix of a name's consonant-skeleton token (Zuckerberg = زوكربيرج = sk_zkrbrg)
 _GLOSS_STOP = frozenset("the and for with from that this sth someone something one".split())
 
 # Arabic letters to Latin consonant classes; long vowels and glottal letters drop out.
@@ -121,10 +122,10 @@ def latin_bridge(word: str) -> list[str]:
     if not word[:1].isupper() or len(word) < 4 or not word.isalpha():
         return []
     skeleton = latin_skeleton(word)
-    return ["sk_" + skeleton] if len(skeleton) >= 2 else []
+    return [SKELETON + skeleton] if len(skeleton) >= 2 else []
 
 
 def arabic_bridge(word: str) -> list[str]:
     """Skeletons of an Arabic word with and without its prefix, to meet a name written in Latin script."""
     forms = dict.fromkeys(arabic_skeleton(w) for w in (word, ARABIC_PREFIX.sub("", word)))
-    return ["sk_" + s for s in forms if len(s) >= 2]
+    return [SKELETON + s for s in forms if len(s) >= 2]
