@@ -82,8 +82,9 @@ def sentences_of(passage: Passage) -> list[str]:
 
 def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -> list[Scored]:
     out = []
-    for number, passage in enumerate(passages, start=1):
-        context = CONTEXT_WEIGHT * evidence.passage_support(passage.chunk_id)
+    supports = evidence.passage_supports([passage.chunk_id for passage in passages])
+    for number, (passage, passage_support) in enumerate(zip(passages, supports), start=1):
+        context = CONTEXT_WEIGHT * passage_support
         prior = RANK_PRIOR * (len(passages) - number)
         previous = ""
         for sentence in sentences_of(passage):
@@ -155,9 +156,9 @@ def _typed(wants: str | None, picks: list[Scored], passages: list[Passage], evid
     asking two things any pick (the best may be the lead-in, or answer the other part)."""
     if wants is None:
         return True
-    asked = set(tokenize(evidence.question, query=True))
     kind = LIST_ITEM.get(wants, wants)
-    return any(new_spans(kind, p.sentence, passages[p.number - 1].language, asked) for p in picks)
+    return any(new_spans(kind, p.sentence, passages[p.number - 1].language, evidence.question_tokens)
+               for p in picks)
 
 
 def new_spans(kind: str, sentence: str, language: str, asked: set[str]) -> list[str]:
@@ -224,11 +225,10 @@ def short_answer(wants: str | None, sentences: list[tuple[str, str]], evidence: 
     models" when the question asks about Bayesian models)."""
     if wants is None or not sentences:
         return ""
-    asked = set(tokenize(evidence.question, query=True))
     kind = LIST_ITEM.get(wants, wants)
     found: list[str] = []
     for sentence, language in sentences if wants == LIST else sentences[:1]:
-        located = _located(new_spans(kind, sentence, language, asked), sentence)
+        located = _located(new_spans(kind, sentence, language, evidence.question_tokens), sentence)
         if wants != LIST:
             if not located:
                 return ""

@@ -100,6 +100,11 @@ class Evidence:
                 for group, extra in zip(self.groups, self.translations)]
 
     @cached_property
+    def question_tokens(self) -> set[str]:
+        """Every token of the question's own words (not a follow-up's borrowed ones): tokenize(question)."""
+        return set().union(*self.groups[: self.own])
+
+    @cached_property
     def keys(self) -> dict[str, set[int]]:
         """The question's numbers and rare names, each with the word groups it is made of.
 
@@ -142,16 +147,13 @@ class Evidence:
                 if groups <= missing and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
                 and not (is_arabic(key[0]) and script != "ar")]
 
-    def passage_support(self, chunk_id: str) -> float:
-        """support() of an indexed passage, from the keyword index (its gloss tokens included)."""
-        return self.passage_supports([chunk_id])[0]
-
     def passage_supports(self, chunk_ids: list[str]) -> list[float]:
-        """passage_support() of several passages at once: one look at each token's postings for all of them."""
+        """support() of several indexed passages, from the keyword index (their gloss tokens included):
+        one look at each token's postings for all of them."""
         return self.passage_scores(chunk_ids)[0].tolist()
 
     def passage_scores(self, chunk_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """For several indexed passages: their support (as passage_support) and the share of the question's
+        """For several indexed passages: their support (as passage_supports) and the share of the question's
         keys each holds in some form (0 without keys, or for a question asking two things, whose keys no one
         passage is expected to hold together); one look at each token's postings for both."""
         support, keys = np.zeros(len(chunk_ids)), np.zeros(len(chunk_ids))

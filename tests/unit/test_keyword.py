@@ -85,7 +85,7 @@ def test_passage_support_read_from_the_index_agrees_with_support_of_the_text(fas
                      "كم عدد الموظفين الذين ستسرحهم ميتا", "Hvem var Metas senior direktør for generativ AI?"]:
         evidence = fast_assistant.retriever.evidence(question)
         for passage in fast_assistant.retriever.retrieve(question, k=15):
-            shortcut, full = evidence.passage_support(passage.chunk_id), evidence.support(passage.text, passage.language)
+            shortcut, full = evidence.passage_supports([passage.chunk_id])[0], evidence.support(passage.text, passage.language)
             if passage.language == "en":
                 assert shortcut == pytest.approx(full), (question, passage.chunk_id)
             else:
