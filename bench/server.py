@@ -15,6 +15,7 @@ from pathlib import Path
 START_TIMEOUT_S = 60.0  # chroma run answers its heartbeat within about 2 s when idle
 STOP_TIMEOUT_S = 15.0
 POLL_S = 0.3
+LOG_TAIL_CHARS = 2000  # of chroma's own log, in the error when it does not start
 
 
 def _free_port() -> int:
@@ -43,7 +44,8 @@ def chroma_server(folder: Path) -> Iterator[int]:
             deadline = time.monotonic() + START_TIMEOUT_S
             while not _answers(port):
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"chroma run did not start; see {folder / 'chroma.log'}")
+                    tail = (folder / "chroma.log").read_text(errors="replace")[-LOG_TAIL_CHARS:]
+                    raise RuntimeError(f"chroma run did not start; {folder / 'chroma.log'} ends:\n{tail}")
                 time.sleep(POLL_S)
             yield port
         finally:

@@ -218,39 +218,3 @@ def fake_endpoint(behaviour: Behaviour) -> Iterator[tuple[str, list[dict]]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-CHROMA_START_S = 60  # chroma run's heartbeat on a busy 2-core machine
-
-
-def chroma_heartbeat(port: int) -> bool:
-    """True when a Chroma server answers its heartbeat on the loopback port."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as reply:
-            return reply.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-@contextlib.contextmanager
-def chroma_server(folder: Path) -> Iterator[int]:
-    """A real `chroma run` storing into folder/db on a free loopback port (yielded); stopped by its PID."""
-    port = free_port()
-    log_path = folder / "chroma.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(folder / "db"),
-                                   "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + CHROMA_START_S
-            while not chroma_heartbeat(port):
-                assert server.poll() is None, log_path.read_text(errors="replace")
-                assert time.monotonic() < deadline, f"chroma run did not answer its heartbeat in {CHROMA_START_S} s"
-                time.sleep(0.3)
-            yield port
-        finally:
-            os.kill(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(server.pid, signal.SIGKILL)
-                server.wait(timeout=15)

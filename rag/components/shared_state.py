@@ -34,7 +34,7 @@ from pathlib import Path
 import chromadb
 
 from rag.components import Components
-from rag.components.store import Manifest, remove_keyword_dirs
+from rag.components.store import Manifest, remove_keyword_dirs, store_location
 from rag.errors import IndexDamagedError, IndexMismatchError
 from rag.settings import Settings
 
@@ -76,8 +76,8 @@ class SharedState:
     @property
     def where(self) -> str:
         """The manifest record as an error message names it."""
-        return (f"record '{MANIFEST_ID}' of the collection '{state_collection_name(self.settings)}' on the "
-                f"Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}")
+        return (f"record '{MANIFEST_ID}' of the collection '{state_collection_name(self.settings)}' on "
+                f"{store_location(self.settings)}")
 
     # ------------------------------------------------------------------ reading (replicas, and builds)
 
@@ -98,7 +98,7 @@ class SharedState:
         record = self.collection.get(ids=[MANIFEST_ID], include=["documents", "metadatas"])
         if not record["ids"]:
             return None
-        manifest = Manifest.parse(record["documents"][0], self.where, self._server())
+        manifest = Manifest.parse(record["documents"][0], self.where, store_location(self.settings))
         try:
             files = json.loads(record["metadatas"][0]["files"])
         except (KeyError, TypeError, ValueError):
@@ -263,9 +263,6 @@ class SharedState:
             batch = self._client.get_max_batch_size()
             for start in range(0, len(stale), batch):
                 self.collection.delete(ids=stale[start : start + batch])
-
-    def _server(self) -> str:
-        return f"the Chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
 
 
 def _part_id(kind: str, key: str, part: int) -> str:

@@ -20,15 +20,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import chromadb
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.errors import ChromaError, NotFoundError
 from pydantic import TypeAdapter, ValidationError
-
-if TYPE_CHECKING:  # llama-index is imported by the build only: a question does not need it
-    from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.errors import IndexDamagedError, IndexMismatchError, IndexReadOnlyError
 from rag.settings import Settings
@@ -286,14 +283,6 @@ def store_location(settings: Settings) -> str:
     if settings.chroma_host:
         return f"the Chroma server {settings.chroma_host}:{settings.chroma_port}"
     return f"the vector store {settings.index_dir / CHROMA_DIR}"
-
-
-def vector_store(settings: Settings, client: chromadb.ClientAPI | None = None, *,
-                 create: bool = False) -> ChromaVectorStore:
-    """llama-index's view of the collection (see open_collection), for the build."""
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-
-    return ChromaVectorStore(chroma_collection=open_collection(settings, client, create=create))
 
 
 def open_collection(settings: Settings, client: chromadb.ClientAPI | None = None, *,

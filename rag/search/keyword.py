@@ -100,7 +100,7 @@ def _latin(word: str, languages: tuple[str, ...]) -> tuple[str, ...]:
     for part in parts:
         if part in STOPWORDS or len(part) < 2:
             continue
-        out.extend(dict.fromkeys(_stems(part, languages)))
+        out.extend(_stems(part, languages))
     out = list(dict.fromkeys(out))
     return (*out, *latin_bridge(word)) if out else ()
 

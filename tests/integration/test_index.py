@@ -25,7 +25,7 @@ from tests.conftest import REPO as PROJECT_ROOT
 from rag.components.store import FORMAT_VERSION, MANIFEST, Manifest, chroma_client
 from rag.errors import IndexMismatchError
 from tests.conftest import CORPUS, copy_corpus, make_settings
-from tests.servers import chroma_server as start_chroma
+from bench.server import chroma_server as start_chroma
 
 ARTICLES = sorted(p.name for p in CORPUS.glob("*.txt"))
 EDITED = "000_e4361c01c8850e8e.txt"

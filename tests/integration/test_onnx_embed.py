@@ -73,11 +73,13 @@ def test_batching_does_not_change_a_vector(passages):
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_the_direct_chroma_query_ranks_as_llama_indexs_retriever(settings, question):
     from llama_index.core import VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from rag.components.store import vector_store
+    from rag.components.store import open_collection
 
     components = build_components(settings)
-    stock = VectorStoreIndex.from_vector_store(vector_store(settings, components.chroma),
+    store = ChromaVectorStore(chroma_collection=open_collection(settings, components.chroma))
+    stock = VectorStoreIndex.from_vector_store(store,
                                                embed_model=components.embed_model).as_retriever(similarity_top_k=5)
     assert Retriever(components).dense(question, 5, Filters()) == [hit.node.node_id for hit in stock.retrieve(question)]
 

@@ -29,7 +29,7 @@ from rag.components.store import Manifest, chroma_client, index_health
 from rag.ingest.build import MID_QUESTION_S, build_index
 from tests.conftest import REPO, copy_corpus, make_settings
 from tests.fakes import HashEmbedding
-from tests.servers import chroma_server
+from bench.server import chroma_server
 
 PROBABILITY = "How many people were on the Probability team?"
 PROBABILITY_ARTICLE = "000_e4361c01c8850e8e.txt"
