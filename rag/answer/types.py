@@ -47,7 +47,7 @@ _WANTS = {
     ),
     PERCENT: _pattern(
         r"\b(?:what|which) (?:percentage|share|proportion)\b|\bhow many (?:percent|per cent)\b|\bby what percent"
-        r"|\bhvor mange procent\b|\bhvilken andel\b|\bما (?:النسبة|نسبة)\b|(?:^|\s)كم (?:في المئة|بالمئة)|百分之几|百分比|多少百分",
+        r"|\bhvor mange procent\b|\bhvilken andel\b|\bhvor stor (?:en )?andel\b|\bما (?:النسبة|نسبة)\b|(?:^|\s)كم (?:في المئة|بالمئة)|百分之几|百分比|多少百分",
     ),
     NUMBER: _pattern(
         r"\bhow (?:many|much|far|old|big)\b|\bwhat (?:number|amount)\b|\bby how much\b"
@@ -83,8 +83,15 @@ _ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أر
                   rf"|مليون|نصف)(?:ية|ة|ان|ين|ون|تان|تين|ا|ات|ي)?(?![{ARABIC}])")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
 _HAN_ONE = "一"
-_NUMBER = _pattern(rf"\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|[0-9]+")
-_PERCENT = _pattern(r"\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:percent|per cent|procent|في المئة|بالمئة|في المائة)|百分之[\d一二三四五六七八九十]+")
+_HAN_COUNTED_ONE = "一[块台张架颗]"  # 一 counting things (一块显卡 "one graphics card"), with its measure word
+# A share said in words: "a third", "halvdelen", "ثلث", "三分之一" (not the "third" of "third-quarter").
+_FRACTION = (r"\b(?:(?:a|one|two|three) (?:thirds?|quarters?)|half)\b(?!-)|\b(?:en )?(?:tredjedel|tredjedele|halvdel"
+             rf"|halvdelen|fjerdedel|kvart)\b|(?<![{ARABIC}])(?:ال)?(?:ثلث|ربع)(?![{ARABIC}])"
+             r"|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|一半")
+_NUMBER = _pattern(rf"{_FRACTION}|\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_COUNTED_ONE}"
+                   rf"|{_HAN_NUMBER}|[0-9]+")
+_PERCENT = _pattern(rf"\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:percent|per cent|procent|في المئة|بالمئة|في المائة)"
+                    rf"|百分之[\d一二三四五六七八九十]+|{_FRACTION}")
 _UNIT_WORDS = (
     r"years?|months?|weeks?|days?|hours?|decades?|år|årti|måneder|måned|uger|uge|dage|dag|timer"
     r"|سنوات|سنة|سنين|عاما|أعوام|عام|أشهر|شهرا|شهر|أسابيع|أيام|يوما|ساعات"
@@ -137,7 +144,7 @@ def _counts(text: str, language: str) -> list[str]:
     """The figures of a folded text that count something: not those of a duration or a date
     ("about 7 years", "2023"), which answer "how long" and "when", not "how many"; in English,
     not the Danish number words that are English words too ("to", "fire"); in Chinese, not a lone
-    一, which mostly means "a" (一次, 一起)."""
+    一 that means "a" (一次, 一起) rather than one thing counted (一块)."""
     taken = [m.span() for pattern in (_DURATION, _DATE) for m in pattern.finditer(text)]
     found = [m.group().strip() for m in _NUMBER.finditer(text)
              if not any(start <= m.start() < end for start, end in taken)]

@@ -100,6 +100,27 @@ def test_a_percentage_question_wants_a_percentage(question, kind):
     assert spans("number", "换句话说,这次调整更像是一次方向转移。", "zh") == []  # 一次: "a", not a count
 
 
+@pytest.mark.parametrize(("kind", "sentence", "language", "share"), [
+    ("percent", "Mindst en tredjedel af Metas forskere med publiceret AI-arbejde forlod virksomheden.", "da", "en tredjedel"),
+    ("number", "At least a third of Meta's researchers with published AI work have left.", "en", "a third"),
+    ("number", "三分之一的研究员已经离开。", "zh", "三分之一"),
+])
+def test_a_share_said_in_words_answers_how_large_a_share(kind, sentence, language, share):
+    """"Hvor stor en andel …?" is answered by "en tredjedel", which holds no digit."""
+    from rag.answer.types import spans, wanted
+
+    assert wanted("Hvor stor en andel af Metas forskere er rejst fra virksomheden?") == "percent"
+    assert spans(kind, sentence, language) == [share]
+
+
+def test_a_chinese_one_counts_things_but_is_not_the_article_a():
+    """"使用一块消费级显卡" is one graphics card (几块 asks it); "一次方向转移" is "a shift"."""
+    from rag.answer.types import spans
+
+    assert spans("number", "他将算法简化后,使用一块消费级显卡也能击败职业高手。", "zh") == ["一块"]
+    assert spans("number", "这次调整更像是一次方向转移。", "zh") == []
+
+
 def test_a_question_asking_two_things_is_supported_by_its_two_sentences_together(fast_assistant):
     from rag.text import asks_two_things
 
