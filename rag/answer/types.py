@@ -169,11 +169,13 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     """Names in the text: Latin capitalised runs (not the sentence's first word alone), jieba's tagged
     names in Chinese, unknown-to-the-dictionary words in Arabic."""
     pattern = _PERSON_NAME if kind == PERSON else _LATIN_NAME
-    found = [m.group() for m in pattern.finditer(text) if not _first_word_only(text, m)]
+    found = [m.group() for m in pattern.finditer(text) if not _first_word_only(text, m)
+             and not (kind == PERSON and _in_organisation_name(text, m))]
     if kind == PERSON:
         found = [_without_opening_word(text, name) for name in found if not _common_words(name)]
     if language == "zh":
-        found += han_names(text, _HAN_TAGS[kind]) if kind in _HAN_TAGS else han_names(text)
+        tagged = han_names(text, _HAN_TAGS[kind]) if kind in _HAN_TAGS else han_names(text)
+        found += [word for word in tagged if not (kind == PERSON and _ordinary_han_word(word))]
     elif language == "ar":
         from rag.search.gloss import get_glossary
 
@@ -187,6 +189,22 @@ def _without_opening_word(text: str, name: str) -> str:
     """The name without its first word when it opens the sentence and the run is LONG_NAME words or more."""
     words = name.split()
     return " ".join(words[1:]) if len(words) >= LONG_NAME and _opens_sentence(text, text.find(name)) else name
+
+
+def _in_organisation_name(text: str, match: re.Match) -> bool:
+    """True when the capitalised run goes on into an acronym: "Metas Fundamental AI Research" is a
+    department, not a person called "Metas Fundamental"."""
+    run = _LATIN_NAME.match(text, match.start())
+    return run is not None and any(word.isupper() for word in run.group()[match.end() - match.start():].split())
+
+
+def _ordinary_han_word(word: str) -> bool:
+    """True for a word jieba tags as a person that CC-CEDICT knows as an ordinary word, each sense in
+    lower case (公开化 "to make public"); names are unknown to it (田渊栋) or capitalised (Mark Zuckerberg)."""
+    from rag.search.bridge import cedict
+
+    senses = cedict().get_definitions(word)
+    return bool(senses) and not any(sense[:1].isupper() for sense in senses)
 
 
 def _common_words(name: str) -> bool:
