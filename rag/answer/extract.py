@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.answer.types import DURATION, ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, fit, spans
+from rag.answer.types import DURATION, ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PLACE, fit, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.bridge import SKELETON
@@ -157,15 +157,17 @@ def _typed(wants: str | None, picks: list[Scored], passages: list[Passage], evid
     if wants is None:
         return True
     kind = LIST_ITEM.get(wants, wants)
-    return any(new_spans(kind, p.sentence, passages[p.number - 1].language, evidence.question_tokens)
-               for p in picks)
+    return any(new_spans(kind, p.sentence, passages[p.number - 1].language, evidence) for p in picks)
 
 
-def new_spans(kind: str, sentence: str, language: str, asked: set[str]) -> list[str]:
-    """The spans of that kind in the sentence that the question (its tokens: asked) does not already state;
-    a span's own words decide, not its name skeleton ("Metas" is the question's "Meta")."""
-    return list(dict.fromkeys(span for span in spans(kind, sentence, language)
-                              if not _words(span, language) <= asked))
+def new_spans(kind: str, sentence: str, language: str, evidence: Evidence) -> list[str]:
+    """The spans of that kind in the sentence that the question does not already state; a span's own
+    words decide, not its name skeleton ("Metas" is the question's "Meta"). A company or place that
+    most passages name ("AI", "Meta") is the articles' subject, not an answer to "which company"."""
+    found = [span for span in spans(kind, sentence, language) if not _words(span, language) <= evidence.question_tokens]
+    if kind in (ORGANISATION, PLACE):
+        found = [span for span in found if evidence.index.is_rare_name(span)]
+    return list(dict.fromkeys(found))
 
 
 def _words(span: str, language: str) -> set[str]:
@@ -228,7 +230,7 @@ def short_answer(wants: str | None, sentences: list[tuple[str, str]], evidence: 
     kind = LIST_ITEM.get(wants, wants)
     found: list[str] = []
     for sentence, language in sentences if wants == LIST else sentences[:1]:
-        located = _located(new_spans(kind, sentence, language, evidence.question_tokens), sentence)
+        located = _located(new_spans(kind, sentence, language, evidence), sentence)
         if wants != LIST:
             if not located:
                 return ""

@@ -111,7 +111,7 @@ _DATE = _pattern(
     r"|الخميس|الجمعة|السبت|الأحد|أمس|اليوم|\d+年\d*月?\d*日?|\d+月\d+日|星期.|周[一二三四五六日]|昨天|今天|上周"
 )
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
-_NAME_WORD = r"[A-Z][A-Za-z.\-’']*[A-Za-z]"
+_NAME_WORD = r"[A-Z][A-Za-z.’']*(?:-[A-Z][A-Za-z.’']*)*[A-Za-z](?!-[a-z])"  # not a compound: X-opslag, AI-driven
 _LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*\b|\b[A-Z]{{2,}}\b")
 # A person: two or more name words (Devi Parikh, Yann LeCun), none an acronym, a possessive or hyphenated.
 _PERSON_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?![\w’'\-]|\.\w)"
