@@ -21,7 +21,6 @@ from rag.answer.extract import Extract, extract
 from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
 from rag.answer.types import wanted
 from rag.components import Components, build_components, prompts
-from rag.components.shared_state import shared_state
 from rag.components.store import Generation, check_passages, chroma_client, corpus_folder, manifest_generation
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
 from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Filters, Passage
@@ -142,7 +141,7 @@ class Assistant:
     Before each question one stat() of the manifest tells whether a build (in this process or
     another) committed a new generation; if so the index is loaded again, so no restart is
     needed to see a re-index. With a Chroma server the generation is the server's manifest record,
-    asked at most every shared_state.POLL_S seconds, and the index folder is a cache of it.
+    asked at most every rag.components.shared_state.POLL_S seconds, and the index folder is a cache of it.
     """
 
     def __init__(self, settings: Settings, components: Components | None = None) -> None:
@@ -150,7 +149,7 @@ class Assistant:
         self.components = components or build_components(settings)
         self.chat = self.components.chat
         self._reloading = threading.Lock()
-        self._shared = shared_state(self.components)
+        self._shared = self.components.shared_state
         self._load(self._committed(), fresh=False)
 
     def _committed(self, *, now: bool = False) -> Generation:
@@ -211,6 +210,7 @@ class Assistant:
         history, cut = clean_history(history, self.settings.max_question_chars)
         notices.extend(cut)
         self.refresh()
+        self.retriever.check(filters)  # before any call to the chat model
         llm_wanted = self.chat is not None and mode != OFFLINE
         turn = _Turn(notices, use_llm=llm_wanted)
         if mode == LLM and self.chat is None:

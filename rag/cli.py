@@ -75,23 +75,11 @@ def _check_question(question: str) -> str:
     return question
 
 
-def _check_source(source: str, settings: Settings) -> None:
-    """Refuse an article the index does not hold, listing those it does (the first ask builds the index)."""
-    import rag
-    from rag.components.store import Manifest
-
-    manifest = Manifest.load(settings.index_dir) or rag.get_assistant(settings).retriever.manifest
-    if source not in manifest.documents:
-        raise SettingsError(f"unknown article {source}; indexed: {', '.join(sorted(manifest.documents))}")
-
-
 def _ask(args: argparse.Namespace) -> int:
     import rag
 
     question = _check_question(args.question)
     source = clean_argument(args.source) if args.source else None
-    if source:
-        _check_source(source, get_settings())
     answer = rag.ask(question, k=args.k, source=source, language=args.language, mode=args.mode)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))

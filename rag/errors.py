@@ -11,7 +11,7 @@ class RagError(Exception):
 
 
 class QuestionError(RagError, ValueError):
-    """The question cannot be asked (empty after cleaning)."""
+    """The question cannot be asked as put (empty after cleaning, a source filter naming no indexed article)."""
 
 
 class CorpusError(RagError, ValueError):

@@ -15,13 +15,15 @@ import json
 
 from rag.components import Components
 from rag.components.store import Manifest, open_collection, read_keyword_folder
-from rag.errors import EmbeddingUnavailableError, IndexMissingError
+from rag.errors import EmbeddingUnavailableError, IndexMissingError, QuestionError
 from rag.schema import Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import KeywordIndex
 from rag.search.rerank import rerank
 
 NODE_CONTENT = "_node_content"  # where llama-index's ChromaVectorStore keeps a node's fields
+NAMED_SOURCES = 5  # of the indexed articles, in the message refusing an unknown source (the rest are counted)
+SHOWN_SOURCE_CHARS = 80  # of an unknown source's name, in that message
 
 
 def passage_from_record(chunk_id: str, text: str, metadata: dict) -> Passage:
@@ -57,6 +59,17 @@ class Retriever:
         self.glossary = components.glossary
         self._ids = self.manifest.chunk_ids
 
+    def check(self, filters: Filters) -> None:
+        """Refuse a source filter naming an article this index does not hold (the search would quietly find
+        nothing): a QuestionError naming it and the first NAMED_SOURCES of the indexed articles."""
+        if not filters.source or filters.source in self.manifest.documents:
+            return
+        names = sorted(self.manifest.documents)
+        listed = ", ".join(names[:NAMED_SOURCES]) + (f" and {len(names) - NAMED_SOURCES} more"
+                                                     if len(names) > NAMED_SOURCES else "")
+        shown = filters.source[:SHOWN_SOURCE_CHARS] + ("…" if len(filters.source) > SHOWN_SOURCE_CHARS else "")
+        raise QuestionError(f"No article named {shown!r} is in the index; it holds {listed or 'none'}.")
+
     def allowed_ids(self, filters: Filters) -> set[str]:
         """Passage ids of the articles that pass the filters."""
         return {
@@ -88,6 +101,7 @@ class Retriever:
         evidence is the question's (built once per question by the caller, else here);
         dense=False searches by keywords alone (when the embeddings endpoint is down).
         """
+        self.check(filters)
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
         allowed = self.allowed_ids(filters) if filters else None
@@ -108,7 +122,10 @@ class Retriever:
 
     def _passages(self, fused: list[tuple[str, float]], rankings: dict[str, list[str]]) -> list[Passage]:
         """The fused top passages read from the store (one read; a passage a newer build removed comes back
-        empty, which tells the assistant to retry on the newer index)."""
+        empty, which tells the assistant to retry on the newer index); none read for none (Chroma refuses
+        a get of no ids: filters that match no passage find nothing)."""
+        if not fused:
+            return []
         found = self.collection.get(ids=[cid for cid, _ in fused], include=["documents", "metadatas"])
         records = {cid: (text, meta or {}) for cid, text, meta in zip(found["ids"], found["documents"],
                                                                        found["metadatas"])}

@@ -304,7 +304,7 @@ def test_an_unknown_article_is_refused_with_the_indexed_ones(environment, work, 
     environment.setenv("RAG_INDEX_DIR", str(work.index_dir))
     assert main(["ask", PROBABILITY, "--source", "nope.txt"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: unknown article nope.txt; indexed: 000_e4361c01c8850e8e.txt, ")
+    assert err.startswith("error: No article named 'nope.txt' is in the index; it holds 000_e4361c01c8850e8e.txt, ")
     assert err.count("\n") == 1
 
 
