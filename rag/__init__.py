@@ -48,12 +48,11 @@ def get_assistant(settings: Settings | None = None) -> Assistant:
 def _has_index(components) -> bool:
     """An index to answer from: the manifest in the index folder, or with a Chroma server the version
     committed there (a replica's index folder starts empty and is filled from the server)."""
-    from rag.components.shared_state import shared_state
     from rag.components.store import Manifest
 
     if Manifest.load(components.settings.index_dir) is not None:
         return True
-    state = shared_state(components)
+    state = components.shared_state
     return state is not None and state.version(now=True) is not None
 
 

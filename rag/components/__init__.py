@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
     from rag.components.chat import ChatModel
+    from rag.components.shared_state import SharedState
     from rag.search.gloss import Glossary
 
 
@@ -62,6 +63,19 @@ class Components:
         from rag.components.store import chroma_client
 
         return chroma_client(self.settings)
+
+    @cached_property
+    def shared_state(self) -> SharedState | None:
+        """The index state records on the Chroma server when RAG_CHROMA_HOST is set; None in embedded mode
+        (the index folder holds the state, and no Chroma client is opened here).
+
+        One for every user of these parts: a new one would ask the server for the manifest record again.
+        """
+        if not self.settings.chroma_host:
+            return None
+        from rag.components.shared_state import SharedState
+
+        return SharedState(self.settings, self.chroma)
 
     @cached_property
     def glossary(self) -> Glossary:

@@ -66,24 +66,20 @@ class ChatModel:
         answer_char_limit(max_tokens).
         """
         tokens = max_tokens or self.settings.llm_max_tokens
-        limit = answer_char_limit(tokens)
         pieces: queue.Queue = queue.Queue()
         stop = threading.Event()
         deadline = time.monotonic() + self.settings.llm_timeout
         worker = threading.Thread(target=self._produce, args=(prompt, tokens, deadline, pieces, stop), daemon=True)
         worker.start()
-        written = 0
         try:
             while True:
                 kind, value = self._next(pieces, deadline)
                 if kind == "done":
                     return
                 if kind == "error":
+                    if isinstance(value, LLMUnavailableError):  # the worker's own: the answer ran too long
+                        raise value
                     raise LLMUnavailableError(self._describe(value)) from value
-                written += len(value)
-                if written > limit:
-                    raise LLMUnavailableError(f"the answer ran past {limit:,} characters "
-                                              f"({tokens} tokens were asked for)")
                 yield value
         finally:
             stop.set()
@@ -102,18 +98,21 @@ class ChatModel:
                  stop: threading.Event) -> None:
         """Worker: put ("text", piece) items, then ("done", None) or ("error", exception).
 
-        Reads no further than answer_char_limit(tokens) characters; tries again after a
-        retryable() failure that came before any text, while retries and time are left.
+        The one place the answer's length is counted: it reads no further than answer_char_limit(tokens)
+        characters, and the piece that would pass the limit becomes an LLMUnavailableError instead. Tries
+        again after a retryable() failure that came before any text, while retries and time are left.
         """
         limit = answer_char_limit(tokens)
         for attempt in range(self.settings.llm_retries + 1):
             written = 0
             try:
                 for piece in self._attempt(prompt, tokens, deadline, stop):
-                    pieces.put(("text", piece))
                     written += len(piece)
                     if written > limit:
+                        pieces.put(("error", LLMUnavailableError(f"the answer ran past {limit:,} characters "
+                                                                 f"({tokens} tokens were asked for)")))
                         return
+                    pieces.put(("text", piece))
                 pieces.put(("done", None))
                 return
             except Exception as exc:  # noqa: BLE001 - any failure (HTTP, JSON, a dropped socket): "fall back"

@@ -22,6 +22,7 @@ records after the commit and keep the previous version's, for readers still on i
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -33,7 +34,6 @@ from pathlib import Path
 
 import chromadb
 
-from rag.components import Components
 from rag.components.store import Manifest, remove_keyword_dirs, store_location
 from rag.errors import IndexDamagedError, IndexMismatchError
 from rag.settings import Settings
@@ -63,7 +63,8 @@ class SharedState:
         self._checked_at = float("-inf")
         self._version: str | None = None
         self._lock = threading.Lock()
-        self._texts: dict[str, str] = {}  # doc hash -> text, oldest first
+        # Per state, not per class: a hash names one text forever, but only on its own server.
+        self._stored_text = functools.lru_cache(maxsize=TEXT_CACHE)(self._fetch_text)
 
     @property
     def collection(self):
@@ -177,26 +178,20 @@ class SharedState:
     def text(self, doc_hash: str) -> str:
         """An article's text as indexed, by its content hash; "" when the server holds none (no quote verifies).
 
-        Kept in memory once read: a hash names one text forever.
+        Kept in memory once read: a hash names one text forever. One the server lacks is asked for again
+        next time (a build may be uploading it).
         """
-        text = self._texts.get(doc_hash)
-        if text is None:
-            text = self._fetch_text(doc_hash)
-            if text:
-                if len(self._texts) >= TEXT_CACHE:
-                    self._texts.pop(next(iter(self._texts)))
-                self._texts[doc_hash] = text
-        return text
-
-    def _fetch_text(self, doc_hash: str) -> str:
-        """An article's text from the server, or ""."""
-        head = self.collection.get(ids=[_part_id(TEXT, doc_hash, 0)], include=["metadatas"])
-        if not head["ids"]:
-            return ""
         try:
-            return self._read_blob(TEXT, doc_hash, int(head["metadatas"][0]["parts"])).decode("utf-8")
+            return self._stored_text(doc_hash)
         except FileNotFoundError:
             return ""
+
+    def _fetch_text(self, doc_hash: str) -> str:
+        """An article's text from the server; FileNotFoundError (never cached) when it holds none or part of it."""
+        head = self.collection.get(ids=[_part_id(TEXT, doc_hash, 0)], include=["metadatas"])
+        if not head["ids"]:
+            raise FileNotFoundError(doc_hash)
+        return self._read_blob(TEXT, doc_hash, int(head["metadatas"][0]["parts"])).decode("utf-8")
 
     def article_texts(self, manifest: Manifest) -> Callable[[str], str]:
         """For ArticleTexts: an article's text, by its name in the manifest, as the server holds it."""
@@ -275,11 +270,3 @@ def _local_manifest(index_dir: Path) -> Manifest | None:
         return Manifest.load(index_dir)
     except IndexMismatchError:
         return None
-
-
-def shared_state(components: Components) -> SharedState | None:
-    """The server's state records when RAG_CHROMA_HOST is set; None in embedded mode (the index folder holds
-    the state, and no Chroma client is opened here)."""
-    if not components.settings.chroma_host:
-        return None
-    return SharedState(components.settings, components.chroma)

@@ -27,6 +27,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.errors import ChromaError, NotFoundError
 from pydantic import TypeAdapter, ValidationError
 
+from rag.components import Components, build_components
 from rag.errors import IndexDamagedError, IndexMismatchError, IndexReadOnlyError
 from rag.settings import Settings
 
@@ -322,25 +323,24 @@ def check_passages(collection: chromadb.Collection, manifest: Manifest, settings
                                 f"passages the index names. Re-embed the missing ones with: {REFRESH_HINT}")
 
 
-def _committed_state(settings: Settings) -> tuple[Manifest | None, bool]:
+def _committed_state(components: Components) -> tuple[Manifest | None, bool]:
     """The committed manifest and whether its keyword index is there: in the index folder, or with a
     Chroma server the records the server holds (a replica's folder is only a cache)."""
-    if not settings.chroma_host:
+    settings = components.settings
+    if components.shared_state is None:
         manifest = Manifest.load(settings.index_dir)
         return manifest, manifest is not None and (settings.index_dir / manifest.keyword_dir / "ids.json").is_file()
-    from rag.components import build_components
-    from rag.components.shared_state import shared_state
-
-    committed = shared_state(build_components(settings)).committed()
+    committed = components.shared_state.committed()
     return (committed[0], bool(committed[1])) if committed else (None, False)
 
 
 def index_health(settings: Settings) -> tuple[list[str], bool]:
     """A few lines on the committed index (manifest, keyword folder, vector store against the manifest)
-    and whether it can answer; reads only, creates nothing and loads no model."""
+    and whether it can answer; reads only, creates nothing and loads no model (nor opens a second client)."""
+    components = build_components(settings)
     where = store_location(settings) if settings.chroma_host else str(settings.index_dir)
     try:
-        manifest, keyword_ok = _committed_state(settings)
+        manifest, keyword_ok = _committed_state(components)
     except IndexMismatchError as exc:
         return [f"manifest: {exc}"], False
     if manifest is None:
@@ -354,7 +354,7 @@ def index_health(settings: Settings) -> tuple[list[str], bool]:
         return [*lines, f"vector store: {settings.index_dir / CHROMA_DIR} is missing; "
                         f"re-embed it with: {REFRESH_HINT}"], False
     try:
-        stored = set(open_collection(settings).get(include=[])["ids"])
+        stored = set(open_collection(settings, components.chroma).get(include=[])["ids"])
     except IndexMismatchError as exc:
         return [*lines, f"vector store: {exc}"], False
     missing = len(ids - stored)

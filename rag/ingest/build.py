@@ -31,14 +31,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.components import Components, build_components, prompts
-from rag.components.shared_state import POLL_S, SharedState, shared_state
+from rag.components.shared_state import POLL_S, SharedState
 from rag.components.store import (
     DocumentEntry, Manifest, chroma_client, corpus_folder, discard_embedded_store, open_collection,
     remove_keyword_dirs,
@@ -52,6 +52,7 @@ from rag.search.keyword import KeywordIndex, PassageTokens, tokenize
 from rag.settings import Settings
 
 Progress = Callable[[float, str], None]
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "build.lock"  # holds the running builder's pid
@@ -167,7 +168,7 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
            components: Components) -> BuildReport:
     """build_index's work, under the build lock."""
     started = time.perf_counter()
-    shared = shared_state(components)
+    shared = components.shared_state
     _start_from_server(shared, settings, rebuild)
     old = _previous_manifest(settings, rebuild)
     corpus_dir = corpus_dir or corpus_folder(settings, old)
@@ -221,13 +222,8 @@ def _start_from_server(shared: SharedState | None, settings: Settings, rebuild: 
 
     A rebuild goes on when the server's manifest is damaged or foreign (it is about to be replaced).
     """
-    if shared is None:
-        return
-    try:
-        shared.sync(settings.index_dir)
-    except IndexMismatchError:
-        if not rebuild:
-            raise
+    if shared is not None:
+        _unless_replaced(lambda: shared.sync(settings.index_dir), rebuild)
 
 
 def _commit_to_server(shared: SharedState, settings: Settings, manifest: Manifest, loaded: LoadResult,
@@ -247,12 +243,18 @@ def _stale_grace(settings: Settings) -> float:
 
 def _previous_manifest(settings: Settings, rebuild: bool) -> Manifest | None:
     """The committed manifest; for a rebuild, None when it is damaged or foreign (it is about to be replaced)."""
+    return _unless_replaced(lambda: Manifest.load(settings.index_dir), rebuild)
+
+
+def _unless_replaced(read: Callable[[], T], rebuild: bool) -> T | None:
+    """read() the committed index; None when it is damaged or foreign and a rebuild is about to replace it
+    (anything else than a rebuild refuses it: IndexMismatchError)."""
     try:
-        return Manifest.load(settings.index_dir)
+        return read()
     except IndexMismatchError:
-        if rebuild:
-            return None
-        raise
+        if not rebuild:
+            raise
+        return None
 
 
 def _intact_documents(old: Manifest | None, stored: set[str], tokens: PassageTokens) -> dict[str, DocumentEntry]:
