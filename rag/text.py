@@ -191,8 +191,9 @@ def first_pronoun(text: str) -> int | None:
 
 # A question that asks two things: a second question word after "and", or a comparison.
 _TWO_PARTS = re.compile(fold(
-    r"\b(?:and|og)\s+(?:(?:on|in|for) )?(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvor|hvornår)\b"
-    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل)(?:\s|$)|\bقارن|以及|分别|比较|对比"
+    r"\b(?:and|og)\s+(?:(?:on|in|for|at|i|på|til|fra) )?"
+    r"(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvilket|hvor|hvornår)\b"
+    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل|في أي|في اي)(?:\s|$)|\bقارن|以及|分别|比较|对比"
 ), re.I)
 
 

@@ -127,6 +127,8 @@ def test_a_question_asking_two_things_is_supported_by_its_two_sentences_together
     question = ("On what day of the week was Wang's memo sent, "
                 "and on what day did Tian Yuandong tweet that he had been laid off?")
     assert asks_two_things(question) and not asks_two_things("Who is the co-founder of Levels.fyi who gave the figure?")
+    assert asks_two_things("Hvem ledede Probability-gruppen, og i hvilket år blev den opløst?")
+    assert asks_two_things("كم موظفًا ستسرّح ميتا، وفي أي عام غادر المؤسس المشارك الشركة؟")
     evidence = fast_assistant.retriever.evidence(question)
     memo = ("في المذكرة التي أرسلت إلى الموظفين يوم الأربعاء، أوضح وانج أن الهدف من إعادة الهيكلة هو تسريع عملية اتخاذ القرار", "ar")
     tweet = ("当地时间周三下午,华人AI明星、前FAIR研究科学家总监田渊栋在推特上表示,自己和自己团队的多名成员都被Meta超级智能团队这次的裁员波及。", "zh")
