@@ -3,7 +3,7 @@
 bm25s does the scoring and persistence; the tokenizer is ours because no library
 handles English, Danish, Arabic and Chinese text the same way in one pass:
 jieba segments Chinese, Snowball stems English, Danish and Arabic (an English word also
-gets its simplemma lemma's stem, so "fell" meets "fall"), Arabic letter forms and digits
+gets its lemmas' stems, so "fell" meets "fall"), Arabic letter forms and digits
 are normalised, and numbers and dotted names stay whole.
 """
 
@@ -31,7 +31,7 @@ from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_h
 # (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names),
 # so an index built before re-tokenizes instead of mixing kinds. One JSON line per passage, written
 # and read a line at a time.
-TOKENS_FILE = "tokens-v4.jsonl"
+TOKENS_FILE = "tokens-v5.jsonl"
 EMPTY_PASSAGE = "\u2205"  # the one token of a passage without words: bm25s needs one per passage
 # bm25s's sparse-matrix builder: scipy's converts its score triplets in linear time and about half the
 # memory of the numpy one's sort (about 250 MiB instead of 550 at 100k passages); the matrices are the same.
@@ -77,19 +77,20 @@ def _number(token: str) -> str:
 
 
 def _stems(part: str, languages: tuple[str, ...]) -> list[str]:
-    """A word's stems, and in English its lemma's stem too: Snowball leaves "fell" and "sent" as they
-    are, and the question says "fall" and "send" (simplemma's bundled tables know irregular forms)."""
+    """A word's stems, and in English its lemmas' stems too: Snowball leaves "fell", "sent" and "left" as
+    they are, and the question says "fall", "send" and "leave" (lemminflect's bundled tables know
+    irregular forms, for every part of speech the word can be: "left" is also the verb "leave")."""
     stems = [_stemmer(lang).stemWord(part) for lang in languages]
     if "english" in languages:
-        stems.append(_stemmer("english").stemWord(_english_lemma(part)))
+        stems += [_stemmer("english").stemWord(lemma) for lemma in _english_lemmas(part)]
     return stems
 
 
-def _english_lemma(word: str) -> str:
-    """The word's dictionary form (imported on first use: the tables load in a fraction of a second)."""
-    import simplemma
+def _english_lemmas(word: str) -> list[str]:
+    """The word's dictionary forms (imported on first use: the tables load in a fraction of a second)."""
+    import lemminflect
 
-    return simplemma.lemmatize(word, lang="en")
+    return sorted({lemma for lemmas in lemminflect.getAllLemmas(word).values() for lemma in lemmas})
 
 
 @lru_cache(maxsize=WORD_CACHE)

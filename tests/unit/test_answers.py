@@ -166,6 +166,15 @@ def test_person_names_are_not_places_titles_acronyms_or_sentence_openers():
     assert names("في المذكرة التي أرسلها ألكسندر وانج", "ar") == ["ألكسندر وانج"]
 
 
+def test_who_left_is_answered_with_everyone_the_articles_say_left(fast_assistant):
+    """"left" is also the verb "leave", which the Danish "forladt" and "forlod" gloss as: the departures the
+    Danish article reports are found for an English question, one name per quote."""
+    answer = fast_assistant.ask("Who left Meta?")
+    assert not answer.abstained
+    named = answer.short.split(", ")
+    assert {"Devi Parikh", "Abhishek Das"} <= set(named) and len(named) >= 3
+
+
 def test_a_list_is_answered_from_its_items_when_the_best_sentence_is_the_lead_in(fast_assistant):
     answer = fast_assistant.ask("Hvilke tre AI-topfolk forlod Meta inden for en uge?")
     assert not answer.abstained

@@ -51,6 +51,8 @@ def test_english_irregular_forms_meet_their_dictionary_form():
     sentence = set(tokenize("Meta shares fell 24% after Wang sent the memo and Meta lost three people", "en"))
     assert {"fall", "send", "lose"} <= sentence & set(tokenize("Did shares fall? Who did send it? lose", query=True))
     assert "fall" not in tokenize("Meta shares dropped", "en")
+    left = set(tokenize("Devi Parikh left Meta", "en"))
+    assert "leav" in left and "left" in left  # "left" is the verb "leave" (a Danish "forlod" glosses "leave")
 
 
 def test_cedict_names_lose_their_description_and_keep_short_names():
