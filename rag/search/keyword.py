@@ -20,18 +20,17 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import bm25s
-import jieba
 import numpy as np
 import Stemmer
 
-from rag.search.bridge import arabic_bridge, chinese_bridge, latin_bridge
+from rag.search.bridge import arabic_bridge, chinese_bridge, han_segmenter, latin_bridge
 from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
 # (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names),
 # so an index built before re-tokenizes instead of mixing kinds. One JSON line per passage, written
 # and read a line at a time.
-TOKENS_FILE = "tokens-v5.jsonl"
+TOKENS_FILE = "tokens-v6.jsonl"
 EMPTY_PASSAGE = "\u2205"  # the one token of a passage without words: bm25s needs one per passage
 # bm25s's sparse-matrix builder: scipy's converts its score triplets in linear time and about half the
 # memory of the numpy one's sort (about 250 MiB instead of 550 at 100k passages); the matrices are the same.
@@ -40,7 +39,6 @@ CSC_BACKEND = "scipy"
 WORD_CACHE = 1 << 16
 COMMON_NAME_SHARE = 0.3  # a name in this share of the passages (the company itself) is no topic of its own
 
-jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG
 
 # One token: a number with thousands groups, a Latin word (dots/hyphens inside kept),
@@ -116,10 +114,11 @@ def _arabic(word: str) -> tuple[str, ...]:
 
 def _chinese(run: str, query: bool) -> list[list[str]]:
     groups = []
-    for word in jieba.cut(run):
+    segmenter = han_segmenter()
+    for word in segmenter.cut(run):
         if not word.strip() or word in STOPWORDS:
             continue
-        parts = [] if query or len(word) < 3 else [w for w in jieba.cut_for_search(word) if w != word]
+        parts = [] if query or len(word) < 3 else [w for w in segmenter.cut_for_search(word) if w != word]
         glosses = [_stemmer("english").stemWord(g) for g in chinese_bridge(word)]
         groups.append(list(dict.fromkeys([word, *parts, *glosses])))
     return groups

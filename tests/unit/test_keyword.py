@@ -60,6 +60,15 @@ def test_cedict_names_lose_their_description_and_keep_short_names():
     assert "go" in gloss("围棋")  # "the game of Go": a name, not the verb
 
 
+def test_a_cedict_name_jieba_lacks_is_one_word_and_a_person():
+    """jieba cuts 扎克伯格 into 扎克 + 伯格; CC-CEDICT knows it as Mark Zuckerberg: one token, glossed, named."""
+    from rag.text import han_names
+
+    tokens = tokenize("扎克伯格给员工的信", "zh")
+    assert "扎克伯格" in tokens and "zuckerberg" in tokens
+    assert han_names("扎克伯格给员工的信", ("nr",)) == ["扎克伯格"]
+
+
 def test_bridges_meet_across_scripts():
     assert latin_skeleton("Zuckerberg") == arabic_skeleton("زوكربيرج")
     assert latin_skeleton("Alexandr") == arabic_skeleton("ألكسندر")
