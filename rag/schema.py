@@ -41,6 +41,7 @@ class Passage:
     end_char: int | None = None
     ranks: dict[str, int] = field(default_factory=dict)
     gloss: str = ""  # word-by-word English dictionary gloss of a non-English passage
+    previous_id: str = ""  # the article's passage before this one (where a "he" that opens it is named)
 
     def to_json(self) -> dict:
         """The passage as plain data, without the per-retriever ranks."""

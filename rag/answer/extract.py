@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.answer.types import DURATION, ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PLACE, fit, spans
+from rag.answer.types import ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PLACE, fit, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.bridge import SKELETON
@@ -199,14 +199,30 @@ def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: 
 
     For who / which company / where the key must be in the answering sentence itself ("the CEO of
     Google" is not "CEO Mark Zuckerberg"), or, when the sentence says "he" or "she", in the one before
-    it, where that person is named; otherwise in its passage.
+    it, where that person is named; otherwise in its passage. A "he" that no name before it in the
+    passage explains ("He added that the dismissed employees … three months of job support") is
+    named in the article's passage before: its keys count.
     """
     if wants not in ENTITY_KINDS:
-        return evidence.missing_keys(passage.text, passage.language)
-    sentences = sentences_of(passage)
-    at = sentences.index(best.sentence) if best.sentence in sentences else 0
-    start = at - 1 if at and first_pronoun(best.sentence) is not None else at
-    return evidence.missing_keys(" ".join(sentences[start: at + 1]), passage.language)
+        missing = evidence.missing_keys(passage.text, passage.language)
+    else:
+        sentences = sentences_of(passage)
+        at = sentences.index(best.sentence) if best.sentence in sentences else 0
+        start = at - 1 if at and first_pronoun(best.sentence) is not None else at
+        missing = evidence.missing_keys(" ".join(sentences[start: at + 1]), passage.language)
+    if missing and passage.previous_id and _named_before_passage(best.sentence, passage):
+        held = evidence.keys_held_by(passage.previous_id)
+        missing = [key for key in missing if key not in held]
+    return missing
+
+
+def _named_before_passage(sentence: str, passage: Passage) -> bool:
+    """True when the sentence's he/she/他 names nobody the passage names before it: whom it means is
+    named earlier in the article."""
+    if first_pronoun(sentence) is None:
+        return False
+    before = passage.text[: max(passage.text.find(sentence), 0)]
+    return not typed_names(before, passage.language)
 
 
 def _gap(evidence: Evidence, passage: Passage) -> float:
@@ -235,7 +251,7 @@ def short_answer(wants: str | None, sentences: list[tuple[str, str]], evidence: 
             if not located:
                 return ""
             at, best = max(located, key=lambda item: _near_support(evidence, item, sentence, language))
-            return _with_unit(best, at, sentence) if wants in (NUMBER, DURATION) else best
+            return _with_unit(best, at, sentence) if wants == NUMBER else best
         found += [span for _, span in located if span not in found]
     return ", ".join(found)
 

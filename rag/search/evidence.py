@@ -147,6 +147,12 @@ class Evidence:
                 if groups <= missing and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
                 and not (is_arabic(key[0]) and script != "ar")]
 
+    def keys_held_by(self, chunk_id: str) -> set[str]:
+        """The question's keys an indexed passage holds in some form (its gloss tokens included)."""
+        held = {i for i, (group, extra) in enumerate(zip(self.groups, self.translations))
+                if self.index.hold([chunk_id], group | extra)[0]}
+        return {key for key, groups in self.keys.items() if groups & held}
+
     def passage_supports(self, chunk_ids: list[str]) -> list[float]:
         """support() of several indexed passages, from the keyword index (their gloss tokens included):
         one look at each token's postings for all of them."""

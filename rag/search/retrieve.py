@@ -134,8 +134,16 @@ class Retriever:
             passage = passage_from_record(cid, *records.get(cid, ("", {})))
             passage.score = score
             passage.ranks = {name: ids.index(cid) + 1 for name, ids in rankings.items() if cid in ids}
+            passage.previous_id = self._previous(passage)
             passages.append(passage)
         return passages
+
+    def _previous(self, passage: Passage) -> str:
+        """The id of the passage before this one in its article, "" for the first (or an unknown article)."""
+        document = self.manifest.documents.get(passage.source)
+        chunks = document.chunk_ids if document else []
+        at = chunks.index(passage.chunk_id) if passage.chunk_id in chunks else 0
+        return chunks[at - 1] if at else ""
 
 
 def reciprocal_rank_fusion(

@@ -281,3 +281,17 @@ def test_the_questions_own_name_in_another_form_is_not_a_new_answer(fast_assista
     assert new_spans("organisation", sentence, "da", evidence) == []
     assert new_spans("organisation", "Hun skiftede til Google DeepMind.", "da", evidence) == ["Google DeepMind"]
     assert fast_assistant.ask(question).abstained
+
+
+def test_a_he_opening_a_passage_is_named_in_the_passage_before(fast_assistant):
+    """"He added that the dismissed employees … three months of job support": Zuckerberg, the question's key,
+    is named in the article's passage before this one, not in it; the key counts as held, and the duration is
+    the short answer without the word after it."""
+    question = "扎克伯格承诺为被解雇员工提供多长时间的合作伙伴就业支持?"
+    passages = fast_assistant.retrieve(question, 10)
+    support = next(p for p in passages if "three months of job support" in p.text)
+    evidence = fast_assistant.retriever.evidence(question)
+    assert "扎克伯格" in evidence.missing_keys(support.text, "en")
+    assert support.previous_id and "扎克伯格" in evidence.keys_held_by(support.previous_id)
+    answer = fast_assistant.ask(question)
+    assert not answer.abstained and answer.short == "three months"
