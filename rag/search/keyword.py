@@ -27,7 +27,8 @@ from rag.search.bridge import arabic_bridge, chinese_bridge, han_segmenter, lati
 from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
-# (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names),
+# (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names;
+# v5: an English word's lemmas for every part of speech; v6: CC-CEDICT's names as jieba words),
 # so an index built before re-tokenizes instead of mixing kinds. One JSON line per passage, written
 # and read a line at a time.
 TOKENS_FILE = "tokens-v6.jsonl"
