@@ -44,8 +44,8 @@ class Passage:
     previous_id: str = ""  # the article's passage before this one (where a "he" that opens it is named)
 
     def to_json(self) -> dict:
-        """The passage as plain data, without the per-retriever ranks."""
-        return {k: v for k, v in asdict(self).items() if k != "ranks"}
+        """The passage as plain data, without the per-retriever ranks and the id of the passage before it."""
+        return {k: v for k, v in asdict(self).items() if k not in ("ranks", "previous_id")}
 
 
 @dataclass

@@ -158,6 +158,8 @@ _PRONOUNS = {
 }
 PRONOUNS = frozenset(w for words in _PRONOUNS.values() for w in fold(words).casefold().split())
 _HAN_PRONOUN = re.compile("他们|她们|它们|这个|那个|这些|那些|[他她它其该]")
+# A sentence that opens with he or she (han, hun, هو, هي, 他, 她): the person is named before it.
+_OPENS_WITH_PERSON = re.compile(r"^\W*(?:(?:he|she|han|hun|هو|هي)\b|[他她](?!们))", re.I)
 _WORD = re.compile(r"\w+")
 # A letter, digit, dot or hyphen of a Latin-script name: "Axios报道" is Axios.
 _IN_NAME = rf"(?:(?![{ARABIC}{HAN}])[\w.\-])"
@@ -189,11 +191,16 @@ def first_pronoun(text: str) -> int | None:
     return min(found, default=None)
 
 
+def opens_with_person_pronoun(sentence: str) -> bool:
+    """True for "He added that …", "Hun sagde …", "他表示 …": a sentence whose subject is named before it."""
+    return bool(_OPENS_WITH_PERSON.match(sentence))
+
+
 # A question that asks two things: a second question word after "and", or a comparison.
 _TWO_PARTS = re.compile(fold(
     r"\b(?:and|og)\s+(?:(?:on|in|for|at|i|på|til|fra) )?"
     r"(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvilket|hvor|hvornår)\b"
-    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل|في أي|في اي)(?:\s|$)|\bقارن|以及|分别|比较|对比"
+    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل|في أي)(?:\s|$)|\bقارن|以及|分别|比较|对比"
 ), re.I)
 
 

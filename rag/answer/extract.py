@@ -21,7 +21,7 @@ from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import asks_two_things, first_pronoun, fold, split_sentences
+from rag.text import asks_two_things, first_pronoun, fold, opens_with_person_pronoun, split_sentences
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -217,12 +217,12 @@ def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: 
 
 
 def _named_before_passage(sentence: str, passage: Passage) -> bool:
-    """True when the sentence's he/she/他 names nobody the passage names before it: whom it means is
-    named earlier in the article."""
-    if first_pronoun(sentence) is None:
+    """True when the sentence opens with he or she (他, hun, هو) and the passage names nobody before it:
+    whom it means is named earlier in the article."""
+    at = passage.text.find(sentence)
+    if at < 0 or not opens_with_person_pronoun(sentence):
         return False
-    before = passage.text[: max(passage.text.find(sentence), 0)]
-    return not typed_names(before, passage.language)
+    return not typed_names(passage.text[:at], passage.language)
 
 
 def _gap(evidence: Evidence, passage: Passage) -> float:

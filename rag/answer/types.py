@@ -83,8 +83,10 @@ _ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أر
                   rf"|مليون|نصف)(?:ية|ة|ان|ين|ون|تان|تين|ا|ات|ي)?(?![{ARABIC}])")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
 _HAN_ONE = "一"
-_HAN_COUNTED_ONE = "一[块台张架颗]"  # 一 counting things (一块显卡 "one graphics card"), with its measure word
-# A share said in words: "a third", "halvdelen", "ثلث", "三分之一" (not the "third" of "third-quarter").
+# 一 counting things, with its measure word (一块显卡 "one graphics card"); not 一块去 "go together", nor 一个,
+# 一位, 一名, 一次, which mostly mean "a".
+_HAN_COUNTED_ONE = "一[块台张架颗](?![去走来儿])"
+# A share said in words: "a third", "halvdelen", "ثلث", "三分之一" (not "half-year").
 _FRACTION = (r"\b(?:(?:a|one|two|three) (?:thirds?|quarters?)|half)\b(?!-)|\b(?:en )?(?:tredjedel|tredjedele|halvdel"
              rf"|halvdelen|fjerdedel|kvart)\b|(?<![{ARABIC}])(?:ال)?(?:ثلث|ربع)(?![{ARABIC}])"
              r"|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|一半")
@@ -111,7 +113,8 @@ _DATE = _pattern(
     r"|الخميس|الجمعة|السبت|الأحد|أمس|اليوم|\d+年\d*月?\d*日?|\d+月\d+日|星期.|周[一二三四五六日]|昨天|今天|上周"
 )
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
-_NAME_WORD = r"[A-Z][A-Za-z.’']*(?:-[A-Z][A-Za-z.’']*)*[A-Za-z](?!-[a-z])"  # not a compound: X-opslag, AI-driven
+# A name word; a hyphen only between capitalised parts (Jean-Luc): "Google-backed" is Google, "X-opslag" none.
+_NAME_WORD = r"[A-Z][A-Za-z.’']*(?:-[A-Z][A-Za-z.’']*)*[A-Za-z]"
 _LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*\b|\b[A-Z]{{2,}}\b")
 # A person: two or more name words (Devi Parikh, Yann LeCun), none an acronym, a possessive or hyphenated.
 _PERSON_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?![\w’'\-]|\.\w)"
@@ -199,12 +202,13 @@ def _in_organisation_name(text: str, match: re.Match) -> bool:
 
 
 def _ordinary_han_word(word: str) -> bool:
-    """True for a word jieba tags as a person that CC-CEDICT knows as an ordinary word, each sense in
-    lower case (公开化 "to make public"); names are unknown to it (田渊栋) or capitalised (Mark Zuckerberg)."""
+    """True for a word jieba tags as a person that CC-CEDICT knows as an ordinary word, its pinyin in
+    lower case (公开化 gong1 kai1 hua4, "to make public"); a name is unknown to it (田渊栋) or has capitalised
+    pinyin (扎克伯格 Zha1 ke4 bo2 ge2)."""
     from rag.search.bridge import cedict
 
-    senses = cedict().get_definitions(word)
-    return bool(senses) and not any(sense[:1].isupper() for sense in senses)
+    pinyin = cedict().get_pinyin(word)
+    return bool(pinyin) and not pinyin[:1].isupper()
 
 
 def _common_words(name: str) -> bool:

@@ -76,9 +76,9 @@ class ChatModel:
                 kind, value = self._next(pieces, deadline)
                 if kind == "done":
                     return
+                if kind == "too long":
+                    raise LLMUnavailableError(str(value))
                 if kind == "error":
-                    if isinstance(value, LLMUnavailableError):  # the worker's own: the answer ran too long
-                        raise value
                     raise LLMUnavailableError(self._describe(value)) from value
                 yield value
         finally:
@@ -96,10 +96,10 @@ class ChatModel:
 
     def _produce(self, prompt: str, tokens: int, deadline: float, pieces: queue.Queue,
                  stop: threading.Event) -> None:
-        """Worker: put ("text", piece) items, then ("done", None) or ("error", exception).
+        """Worker: put ("text", piece) items, then ("done", None), ("error", exception) or ("too long", message).
 
         The one place the answer's length is counted: it reads no further than answer_char_limit(tokens)
-        characters, and the piece that would pass the limit becomes an LLMUnavailableError instead. Tries
+        characters, and the piece that would pass the limit becomes the "too long" item instead. Tries
         again after a retryable() failure that came before any text, while retries and time are left.
         """
         limit = answer_char_limit(tokens)
@@ -109,8 +109,8 @@ class ChatModel:
                 for piece in self._attempt(prompt, tokens, deadline, stop):
                     written += len(piece)
                     if written > limit:
-                        pieces.put(("error", LLMUnavailableError(f"the answer ran past {limit:,} characters "
-                                                                 f"({tokens} tokens were asked for)")))
+                        pieces.put(("too long", f"the answer ran past {limit:,} characters "
+                                                f"({tokens} tokens were asked for)"))
                         return
                     pieces.put(("text", piece))
                 pieces.put(("done", None))

@@ -336,7 +336,7 @@ def _committed_state(components: Components) -> tuple[Manifest | None, bool]:
 
 def index_health(settings: Settings) -> tuple[list[str], bool]:
     """A few lines on the committed index (manifest, keyword folder, vector store against the manifest)
-    and whether it can answer; reads only, creates nothing and loads no model (nor opens a second client)."""
+    and whether it can answer; reads only, creates nothing, loads no model and opens one Chroma client."""
     components = build_components(settings)
     where = store_location(settings) if settings.chroma_host else str(settings.index_dir)
     try:

@@ -11,6 +11,7 @@ Chinese or Arabic passage through these extra keyword tokens instead:
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import jieba
@@ -76,20 +77,26 @@ def cedict() -> Cedict:
 
 # A CC-CEDICT name's first sense: "Mark Zuckerberg (1984-), American ...", "Suntory, Japanese beverage company".
 _NAME_ENTRY = re.compile(r"^[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*\s*(?:\(|,|$)")
-_NAME_TAGS = (("nr", re.compile(r"\(\d{4}|\(born|\(name\)")),  # jieba's tags: person, place, organisation
+_NAME_TAGS = (("nr", re.compile(r"\(\d{4}-|\(born|\(name\)")),  # jieba's tags: person (a life span), place, organisation
               ("ns", re.compile(r"\b(?:city|capital|province|county|country|region|river|island|town)\b")),
               ("nt", re.compile(r"\b(?:company|corporation|university|organi[sz]ation|agency|bank|brand)\b")))
 MIN_NAME_CHARS = 3  # shorter names are mostly in jieba's own dictionary already
-_HAN_NAMES = "names"
+_HAN_NAMES = "names"  # the kept table's one entry: the whole word -> tag map, read at once
+_NAMES_ADDED = threading.Event()
+_NAMES_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=1)
 def han_segmenter() -> jieba.Tokenizer:
-    """jieba, knowing CC-CEDICT's transliterated names that its own dictionary lacks: 扎克伯格 is one word,
-    a person, not 扎克 + 伯格, so it meets its gloss "Zuckerberg" and counts as one name."""
-    jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
-    for word, tag in (kept("cedict-names", _cedict_names).get(_HAN_NAMES) or {}).items():
-        jieba.add_word(word, tag=tag)
+    """jieba's dictionary (the process-wide one that jieba.posseg also cuts with), knowing CC-CEDICT's
+    transliterated names that its own lacks: 扎克伯格 is one word, a person, not 扎克 + 伯格, so it meets its
+    gloss "Zuckerberg" and counts as one name. The names are added once, whichever thread asks first."""
+    if not _NAMES_ADDED.is_set():
+        with _NAMES_LOCK:
+            if not _NAMES_ADDED.is_set():
+                jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+                for word, tag in (kept("cedict-names", _cedict_names).get(_HAN_NAMES) or {}).items():
+                    jieba.add_word(word, tag=tag)
+                _NAMES_ADDED.set()
     return jieba.dt
 
 

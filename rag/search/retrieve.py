@@ -12,6 +12,7 @@ same filters as Chroma.
 from __future__ import annotations
 
 import json
+from functools import cached_property
 
 from rag.components import Components
 from rag.components.store import Manifest, open_collection, read_keyword_folder
@@ -134,16 +135,15 @@ class Retriever:
             passage = passage_from_record(cid, *records.get(cid, ("", {})))
             passage.score = score
             passage.ranks = {name: ids.index(cid) + 1 for name, ids in rankings.items() if cid in ids}
-            passage.previous_id = self._previous(passage)
+            passage.previous_id = self._previous_ids.get(cid, "")
             passages.append(passage)
         return passages
 
-    def _previous(self, passage: Passage) -> str:
-        """The id of the passage before this one in its article, "" for the first (or an unknown article)."""
-        document = self.manifest.documents.get(passage.source)
-        chunks = document.chunk_ids if document else []
-        at = chunks.index(passage.chunk_id) if passage.chunk_id in chunks else 0
-        return chunks[at - 1] if at else ""
+    @cached_property
+    def _previous_ids(self) -> dict[str, str]:
+        """Each passage's id -> the id of the passage before it in its article (the first has none)."""
+        return {chunk: before for document in self.manifest.documents.values()
+                for before, chunk in zip(document.chunk_ids, document.chunk_ids[1:])}
 
 
 def reciprocal_rank_fusion(

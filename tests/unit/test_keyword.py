@@ -125,3 +125,15 @@ def test_a_passage_holding_the_questions_rare_name_ranks_first_among_equals(fast
     assert holders and all(cid.startswith("001_") for cid in holders)  # only the Arabic article names Axios
     even = [(cid, 0.05 - OVERLAP_WEIGHT * support) for cid, support in zip(ids, evidence.passage_supports(ids))]
     assert rerank(evidence, even)[0][0] in holders  # equal once their evidence is added: the key decides
+
+
+def test_cedict_names_are_added_to_jieba_once_whichever_threads_ask():
+    """jieba's dictionary is process-wide: adding the names again would inflate its word-frequency total."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rag.search.bridge import han_segmenter
+
+    total = han_segmenter().total
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: han_segmenter(), range(8)))
+    assert han_segmenter().total == total and "扎克伯格" in han_segmenter().FREQ

@@ -75,13 +75,6 @@ def replica(tmp_path, server):
     return build_components(settings, embed_override=HashEmbedding(), client_override=counting), counting
 
 
-def test_every_caller_given_the_same_components_shares_one_state(tmp_path, server):
-    components, _ = replica(tmp_path, server)
-    assert components.shared_state is components.shared_state
-    other, _ = replica(tmp_path, server)
-    assert other.shared_state is not components.shared_state, "one per Components, not one per process"
-
-
 def test_a_replica_starting_reads_the_manifests_version_once(tmp_path, server):
     components, counting = replica(tmp_path, server)
     assert rag._has_index(components)  # asks the server which version is committed
@@ -103,11 +96,12 @@ def test_an_articles_text_is_read_from_the_server_once(tmp_path, server):
 def test_a_text_the_server_lacks_is_asked_for_again(tmp_path, server):
     components, counting = replica(tmp_path, server)
     state = components.shared_state
-    assert state.text("no-such-hash") == "" and state.text("no-such-hash") == ""
+    missing = f"no-such-hash-{uuid.uuid4().hex}"  # the server is shared by this module's tests
+    assert state.text(missing) == "" and state.text(missing) == ""
     assert counting.reads["text"] == 2, "a missing text is not remembered as empty"
     (tmp_path / "keyword-1").mkdir()
-    state.publish(tmp_path / "keyword-1", {"no-such-hash": "Now uploaded."})  # a build uploads it
-    assert state.text("no-such-hash") == "Now uploaded."
+    state.publish(tmp_path / "keyword-1", {missing: "Now uploaded."})  # a build uploads it
+    assert state.text(missing) == "Now uploaded."
 
 
 def test_index_check_opens_one_client_for_the_manifest_and_the_passages(tmp_path, server, monkeypatch):

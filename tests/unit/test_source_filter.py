@@ -40,7 +40,7 @@ def test_a_known_source_still_restricts_the_search(fast_assistant):
 def test_a_long_list_of_articles_is_cut_short_and_counted(fast_assistant, monkeypatch):
     monkeypatch.setattr(retrieve, "NAMED_SOURCES", 2)
     with pytest.raises(QuestionError) as refused:
-        fast_assistant.retrieve(PROBABILITY, 5, Filters(source="x" * 1_000 + "\n.txt"))
+        fast_assistant.retrieve(PROBABILITY, 5, Filters(source="new\nline" + "x" * 1_000 + ".txt"))
     message = str(refused.value)
     assert message.endswith("it holds 000_e4361c01c8850e8e.txt, 001_11aa8dc79ed4b7a5.txt and 3 more.")
     assert "\n" not in message and len(message) < 300, "the name asked for is cut short, on one line"
