@@ -149,9 +149,8 @@ class Evidence:
 
     def keys_held_by(self, chunk_id: str) -> set[str]:
         """The question's keys an indexed passage holds in some form (its gloss tokens included)."""
-        held = {i for i, (group, extra) in enumerate(zip(self.groups, self.translations))
-                if self.index.hold([chunk_id], group | extra)[0]}
-        return {key for key, groups in self.keys.items() if groups & held}
+        held = [own | other for own, other in self._holdings([chunk_id])]
+        return {key for key, holders in self._key_holders(held).items() if holders[0]}
 
     def passage_supports(self, chunk_ids: list[str]) -> list[float]:
         """support() of several indexed passages, from the keyword index (their gloss tokens included):
@@ -166,15 +165,22 @@ class Evidence:
         if not self.total or not chunk_ids:
             return support, keys
         held = []
-        for group, extra, weight in zip(self.groups, self.translations, self.weights):
-            own, other = self.index.hold(chunk_ids, group), self.index.hold(chunk_ids, extra)
+        for (own, other), weight in zip(self._holdings(chunk_ids), self.weights):
             support += weight * np.where(own, 1.0, GLOSS_WEIGHT * other)
             held.append(own | other)
         if self.keys and not asks_two_things(self.question):
-            for groups in self.keys.values():
-                keys += np.logical_or.reduce([held[i] for i in groups])
-            keys /= len(self.keys)
+            keys = np.sum(list(self._key_holders(held).values()), axis=0) / len(self.keys)
         return support / self.total, keys
+
+    def _holdings(self, chunk_ids: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per word group, which of the indexed passages hold it in its own words, and which through one of
+        its translations or their gloss tokens."""
+        return [(self.index.hold(chunk_ids, group), self.index.hold(chunk_ids, extra))
+                for group, extra in zip(self.groups, self.translations)]
+
+    def _key_holders(self, held: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """Per key, which passages hold any of its word groups, from each group's holders (held)."""
+        return {key: np.logical_or.reduce([held[i] for i in groups]) for key, groups in self.keys.items()}
 
 
 def _surface_token(word: str, language: str) -> list[str]:
