@@ -22,8 +22,9 @@ from rag.text import ARABIC_PREFIX
 
 _GLOSS_SKIP = re.compile(r"^(surname|variant of|old variant|see |CL:|abbr\. for|used in)", re.I)
 _GLOSS_WORD = re.compile(r"[A-Za-z]{3,}|\b[A-Z][a-z]\b")  # "Go" in "the game of Go" is a name, not a stopword
-# A person's or place's sense: "Mark Zuckerberg (1984-), American computer programer, ..."
-_NAME_SENSE = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*[(,]")
+# A name's sense: "Mark Zuckerberg (1984-), American computer programer, ...", "Suntory, Japanese beverage
+# company", "Axios"; the name itself is group 1.
+_NAME_SENSE = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*(?:[(,]|$)")
 GLOSS_SENSES = 2  # CC-CEDICT senses read per word (3 or 4 lost retrieval on the tune half)
 SKELETON = "sk_"  # the prefix of a name's consonant-skeleton token (Zuckerberg = زوكربيرج = sk_zkrbrg)
 _GLOSS_STOP = frozenset("the and for with from that this sth someone something one".split())
@@ -75,8 +76,6 @@ def cedict() -> Cedict:
     return Cedict(kept("cedict", _cedict_table))
 
 
-# A CC-CEDICT name's first sense: "Mark Zuckerberg (1984-), American ...", "Suntory, Japanese beverage company".
-_NAME_ENTRY = re.compile(r"^[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*\s*(?:\(|,|$)")
 _NAME_TAGS = (("nr", re.compile(r"\(\d{4}-|\(born|\(name\)")),  # jieba's tags: person (a life span), place, organisation
               ("ns", re.compile(r"\b(?:city|capital|province|county|country|region|river|island|town)\b")),
               ("nt", re.compile(r"\b(?:company|corporation|university|organi[sz]ation|agency|bank|brand)\b")))
@@ -107,7 +106,7 @@ def _cedict_names() -> dict[str, dict[str, str]]:
     names = {}
     for entry in cedict_entries():
         word, senses = entry["simplified"], entry["definitions"]
-        if (len(word) >= MIN_NAME_CHARS and senses and entry["pinyin"][:1].isupper() and _NAME_ENTRY.match(senses[0])
+        if (len(word) >= MIN_NAME_CHARS and senses and entry["pinyin"][:1].isupper() and _NAME_SENSE.match(senses[0])
                 and word not in jieba.dt.FREQ):
             names[word] = next((tag for tag, cue in _NAME_TAGS if cue.search(senses[0])), "nz")
     return {_HAN_NAMES: names}
