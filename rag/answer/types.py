@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import ARABIC, fold, han_names
+from rag.text import ARABIC, HAN_NAME_TAGS, fold, han_names
 
 PERSON, ORGANISATION, PLACE, NUMBER, PERCENT, DURATION, DATE, LIST = (
     "person", "organisation", "place", "number", "percent", "duration", "date", "list")
@@ -177,7 +177,7 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
     if kind == PERSON:
         found = [_without_opening_word(text, name) for name in found if not _common_words(name)]
     if language == "zh":
-        tagged = han_names(text, _HAN_TAGS[kind]) if kind in _HAN_TAGS else han_names(text)
+        tagged = han_names(text, _HAN_TAGS.get(kind, HAN_NAME_TAGS))
         found += [word for word in tagged if not (kind == PERSON and _ordinary_han_word(word))]
     elif language == "ar":
         from rag.search.gloss import get_glossary
