@@ -23,15 +23,18 @@ from rag.answer.types import wanted
 from rag.components import Components, build_components, prompts
 from rag.components.store import Generation, check_passages, chroma_client, corpus_folder, manifest_generation
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
-from rag.schema import FALLBACK, LLM, LLM_PARTIAL, OFFLINE, Answer, Citation, Filters, Passage
+from rag.schema import FALLBACK, HIGH, LLM, LLM_PARTIAL, LOW, OFFLINE, Answer, Citation, Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.retrieve import Retriever
 from rag.settings import MAX_TOP_K, Settings
-from rag.text import detect_language, language_name, question_language, quoted, script_language, strip_markers
+from rag.text import (detect_language, language_name, prose_words, question_language, quoted, script_language,
+                      script_of, speaks, strip_markers)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»|「[^」]*」")  # text a model quotes from the articles
-MIN_LANGUAGE_WORDS = 4  # shorter answers are too short to tell the language of
+MIN_LANGUAGE_WORDS = 4  # fewer words of prose are too few to tell a script from
+MIN_PROSE_WORDS = 6  # fewer words in the question's own script are too few to tell its language from
+MIN_SCRIPT_SHARE = 0.3  # an answer with fewer of its words in the question's script is in another language
 ASK_MODES = (None, OFFLINE, LLM)  # None: the chat model when one is configured
 # The conversation a question may lean on (see clean_history): a follow-up needs the last few turns only.
 MAX_HISTORY_TURNS = 8
@@ -125,13 +128,22 @@ class _Question:
 
 
 def _other_language(question: str, answer: str) -> str | None:
-    """The answer's language when it is plainly not the question's ("fr" for an English question
-    answered in French), else None. Quotes and short answers are left out (they may be in any of the
-    articles' languages); an answer of fewer than MIN_LANGUAGE_WORDS words is not judged."""
+    """The answer's language when it is plainly not the question's ("fr" for an English question answered
+    in French), else None. Quotes and the short answer are left out (they may be in any of the articles'
+    languages), and so are names and figures. Judged only on enough prose: fewer than MIN_LANGUAGE_WORDS
+    words in another script, or fewer than MIN_PROSE_WORDS in the question's own script, say nothing
+    ("The answer is Lady Gaga" is not Afrikaans), and prose holding the question language's function
+    words is in it whatever a detector guesses."""
     prose = strip_markers(QUOTED.sub(" ", split_short(answer)[1]))
-    if len(prose.split()) < MIN_LANGUAGE_WORDS and script_language(prose) == "latin":
+    asked = question_language(question)
+    words = prose_words(prose)
+    scripts = [script_language(w) for w in words]
+    own = sum(script == script_of(asked) for script in scripts)
+    if len(words) >= MIN_LANGUAGE_WORDS and own < MIN_SCRIPT_SHARE * len(words):
+        return max(set(scripts), key=scripts.count) if script_of(asked) == "latin" else detect_language(prose)
+    if script_of(asked) != "latin" or own < MIN_PROSE_WORDS or speaks(prose, asked):
         return None
-    asked, answered = question_language(question), detect_language(prose)
+    answered = detect_language(prose)
     return answered if "und" not in (asked, answered) and asked != answered else None
 
 
@@ -217,28 +229,33 @@ class Assistant:
             notices.append("No LLM endpoint is configured (RAG_LLM_BASE_URL, RAG_LLM_MODEL); answering offline.")
         asked = self._question(*self._standalone(text, history or [], turn))
         extra = self._translations(asked.text, turn)
-        passages = self._retrieve(asked, k, notices, filters=filters, extra_queries=extra)
-        found = extract(asked.evidence, asked.wants, passages)
-        answerable = decide(found, self.settings.min_support).answer
-        standalone_refused = history and asked.text == text and not answerable
-        retry = self._with_topic(text, history, k, notices, filters) if standalone_refused else None
-        if retry is not None:  # the topic's answer (the retry is kept only when it decides to answer)
-            asked, passages, found = retry
-            answerable = True
+        searched = k or (max(self.settings.llm_top_k, self.settings.top_k) if turn.use_llm else None)
+        passages = self._retrieve(asked, searched, notices, filters=filters, extra_queries=extra)
         final = None
-        if not answerable:
-            final = self._refusal(passages, notices, LLM if turn.use_llm else FALLBACK if llm_wanted else OFFLINE)
-        elif turn.use_llm:
+        if turn.use_llm and passages:  # the model decides; its NOT FOUND is the refusal
             for answer in self._llm_answer(asked, passages, turn):
                 if answer.mode == LLM_PARTIAL:
                     yield answer
                 else:
                     final = answer
         if final is None:
-            final = self._offline_answer(found, passages, notices, FALLBACK if llm_wanted else OFFLINE)
+            asked, final = self._offline(asked, text, passages[: k or self.settings.top_k], history, k, notices,
+                                         filters, FALLBACK if llm_wanted else OFFLINE)
         final.question = asked.text
         final.seconds = time.perf_counter() - started
         yield final
+
+    def _offline(self, asked: _Question, text: str, passages: list[Passage], history: list[tuple[str, str]],
+                 k: int | None, notices: list[str], filters: Filters, mode: str) -> tuple[_Question, Answer]:
+        """The offline answer, or its refusal when decide() says the passages hold none; a follow-up it
+        refuses alone is asked again with the conversation's topic, kept only when that answers."""
+        found = extract(asked.evidence, asked.wants, passages)
+        if not decide(found, self.settings.min_support).answer:
+            retry = self._with_topic(text, history, k, notices, filters) if history and asked.text == text else None
+            if retry is None:
+                return asked, self._refusal(passages, notices, mode)
+            asked, passages, found = retry
+        return asked, self._offline_answer(found, passages, notices, mode)
 
     def _question(self, text: str, topic: str = "") -> _Question:
         """The question as searched (a follow-up after its topic), its evidence and the answer type it asks for."""
@@ -319,12 +336,13 @@ class Assistant:
         return Answer(text=body, citations=citations, abstained=False, passages=passages, mode=mode,
                       notices=notices, short=found.short)
 
-    def _quotes_answer(self, asked: _Question, cited: Cited) -> bool:
-        """The abstention decision taken on the quotes the model cites, as if they were the retrieved
-        passages: a true sentence that does not answer (too little of the question, not the kind of
-        answer asked for) does not back the model's answer either."""
+    def _confidence(self, asked: _Question, cited: Cited) -> tuple[str, str]:
+        """(HIGH or LOW, why low): the offline abstention decision taken on the model's quotes as if they were
+        the retrieved passages. Shown with the answer, never a veto: a right answer may quote a sentence
+        that words the question otherwise, or in a language the dictionaries read poorly."""
         quoted_only = [replace(c.passage, text=c.quote) for c in cited.citations]
-        return decide(extract(asked.evidence, asked.wants, quoted_only), self.settings.min_support).answer
+        decision = decide(extract(asked.evidence, asked.wants, quoted_only), self.settings.min_support)
+        return (HIGH, "") if decision.answer else (LOW, decision.reason)
 
     def _citation(self, quote: str, passage: Passage) -> Citation:
         """A citation, with the word-by-word dictionary gloss of a non-English quote."""
@@ -369,12 +387,11 @@ class Assistant:
         if not cited.citations:
             notices.append("The model's answer had no verifiable citation; this is the offline answer.")
             return
-        if not self._quotes_answer(asked, cited):
-            notices.append("The model's quotes do not answer the question; this is the offline answer.")
-            return
         if cited.left_out:
             notices.append(f"{cited.left_out} sentence(s) of the model's answer had no verified quote "
                            "and were left out.")
         citations = [self._citation(c.quote, c.passage) for c in cited.citations]
+        confidence, why = self._confidence(asked, cited)
+        short = backed_short(short, citations, asked.evidence.question, asked.evidence.glossary)
         yield Answer(text=cited.text, citations=citations, abstained=False, passages=shown, mode=LLM,
-                     notices=notices, short=backed_short(short, citations, asked.evidence))
+                     notices=notices, short=short, confidence=confidence, confidence_reason=why)

@@ -179,6 +179,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=["report", "tune", "all"], default="report",
                    help="which half of the question set (tune thresholds on 'tune', report on 'report')")
     p.add_argument("--llm", action="store_true", help="also score the configured LLM endpoint")
+    p.add_argument("--model", action="append", choices=["oracle", "liar"],
+                   help="also score the model's path with a scripted chat model: the oracle (the gold answer, "
+                        "cited) or the liar (a wrong figure or name citing a real sentence); repeatable")
+    p.add_argument("--corpus", default=None, metavar="PATH",
+                   help="score on this folder of articles (its own index; questions.jsonl beside it by default)")
     p.add_argument("--no-stock", action="store_true", help="skip the stock llama-index reference row")
     p.add_argument("--json", dest="json_path", default=None, help="also write the scores to this file")
     p.add_argument("--feedback", default=None, metavar="FILE",

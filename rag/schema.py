@@ -14,6 +14,9 @@ LLM = "llm"  # written by the chat model, every sentence backed by a verified qu
 LLM_PARTIAL = "llm-partial"  # the model's text so far, while it streams (never final)
 FALLBACK = "fallback"  # a chat model was configured but the offline answer was used
 MODES = (OFFLINE, LLM, FALLBACK)
+# How far the offline measures back a model's answer (shown with it; never a reason to drop it).
+HIGH = "high"  # its quotes would pass the offline abstention decision too
+LOW = "low"  # they would not: too little of the question, or not the kind of answer asked for
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,15 @@ class Answer:
     question: str = ""  # the question actually searched (a follow-up made to stand alone)
     seconds: float = 0.0
     short: str = ""  # the span that answers (a figure with its unit, a name), when one was found
+    confidence: str = ""  # a model answer's: HIGH or LOW ("" for offline answers, which decide() passed)
+    confidence_reason: str = ""  # why LOW, in words
 
     def to_json(self) -> dict:
         """The answer as plain JSON-able data (what the CLI and the window's API return)."""
         return {
             "question": self.question, "short": self.short, "text": self.text, "abstained": self.abstained,
-            "mode": self.mode, "notices": self.notices, "seconds": round(self.seconds, 3),
+            "mode": self.mode, "confidence": self.confidence, "confidence_reason": self.confidence_reason,
+            "notices": self.notices, "seconds": round(self.seconds, 3),
             "citations": [c.to_json() for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
         }

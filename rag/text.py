@@ -37,13 +37,15 @@ ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و(?=.{3,
 
 # A sentence ends after CJK/Arabic terminal punctuation (no space needed), or after
 # . ! ? (optionally a closing quote) when whitespace follows, or at a line break, so
-# "7,800" and "$400.000" stay whole.
+# "7,800" and "$400.000" stay whole; an initial's period ends nothing ("Frederick W. Mote").
 _SENTENCE_END = re.compile(
-    rf"(?<=[。！？؟；])(?![。！？؟”’」』）)])|(?<=[.!?])(?=\s)|(?<=[.!?][”\"’)])(?=\s)|(?<=[!?])(?=[{HAN}])"
+    rf"(?<=[。！？؟；])(?![。！？؟”’」』）)])|(?<=[.!?])(?<![\s(][A-Z]\.)(?=\s)|(?<=[.!?][”\"’)])(?=\s)|(?<=[!?])(?=[{HAN}])"
     r"|(?<=\n)(?=[^\n])"
 )
-# A claim of a model answer ends at terminal punctuation.
-CLAIM_END = re.compile(rf"(?<=[{SENTENCE_PUNCTUATION}])\s*")
+# A claim of a model answer ends at terminal punctuation: a Latin one before whitespace (so "Levels.fyi"
+# and "7.800" stay whole), a CJK or Arabic one anywhere; never before a citation marker, which belongs to
+# the claim it follows ("It had 50 members. [1]", "at 7 a.m. [2]"), nor after an initial ("Frederick W. Mote").
+CLAIM_END = re.compile(r"(?<=[.!?])(?<![\s(][A-Z]\.)\s+(?!\[\d)|(?<=[。！？؟])\s*(?!\s*\[\d)|(?<=[.!?] \[\d\])\s+|(?<=[.!?]\[\d\])\s+")
 # Citation markers: [1], [1, 2], [1،2], [1、2].
 MARKER = re.compile(r"\[(\d+(?:\s*[,،、]\s*\d+)*)\]")
 
@@ -127,6 +129,107 @@ def question_language(text: str) -> str:
     words = re.findall(r"\w+", text.casefold())
     danish = sum(w in _DANISH_WORDS for w in words) + 2 * len(_DANISH_LETTERS.findall(text))
     return "da" if danish > sum(w in _ENGLISH_WORDS for w in words) else "en"
+
+
+MIN_FUNCTION_SHARE = 0.1  # prose with this share of a language's function words is written in it
+_FUNCTION_WORDS = {"en": _ENGLISH_WORDS, "da": _DANISH_WORDS}
+_PROSE_WORD = re.compile(rf"[{HAN}]|[^\W\d_{HAN}]+")
+
+
+# Month names, whose number a date may be written with instead (April = 4月 = أبريل = 4).
+_MONTHS = {
+    "en": "january february march april may june july august september october november december",
+    "da": "januar februar marts april maj juni juli august september oktober november december",
+    "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+}
+MONTHS = {name: str(number) for words in _MONTHS.values()
+          for number, name in enumerate(fold(words).casefold().split(), start=1)}
+
+
+def month_numbers(text: str) -> set[str]:
+    """The numbers of the months the text names ("April 2023" -> {"4"})."""
+    return {MONTHS[w] for w in re.findall(r"\w+", fold(text).casefold()) if w in MONTHS}
+
+
+# Number words, whose figure a claim may write in digits instead (twelve = 十二 = اثنا عشر = 12).
+_UNITS = {
+    "en": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen",
+    "da": "en to tre fire fem seks syv otte ni ti elleve tolv tretten fjorten femten seksten sytten atten nitten",
+    "ar": "واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة",
+}
+_ORDINALS = {
+    "en": "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+          "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth",
+    "ar": "الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر",
+}
+_TENS = {
+    "en": "twenty thirty forty fifty sixty seventy eighty ninety",
+    "da": "tyve tredive fyrre halvtreds tres halvfjerds firs halvfems",
+    "ar": "عشرون ثلاثون أربعون خمسون ستون سبعون ثمانون تسعون",
+}
+NUMBER_WORDS = {w: n for table in (_UNITS, _ORDINALS) for words in table.values()
+                for n, w in enumerate(fold(words).casefold().split(), start=1)}
+NUMBER_WORDS.update({w: 10 * n for words in _TENS.values() for n, w in enumerate(fold(words).casefold().split(), start=2)})
+ARABIC_TEEN = fold("عشر")  # "X عشر": ten and X (التاسع عشر, the nineteenth)
+_HAN_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
+_HAN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_HAN_NUMBER = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
+
+
+def han_number(numeral: str) -> int | None:
+    """The value of a Chinese numeral: 十二 -> 12, 六百 -> 600, 一万一千 -> 11000 (None for none)."""
+    total, section, digit = 0, 0, None
+    for char in numeral:
+        if char in _HAN_DIGITS:
+            digit = _HAN_DIGITS[char]
+        elif char in ("万", "亿"):
+            total = (total + section + (digit or 0)) * _HAN_UNITS[char]
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * _HAN_UNITS[char]
+            digit = None
+    if not any(c in _HAN_DIGITS or c == "十" for c in numeral):
+        return None  # a unit alone (亿 in 15亿) is no figure of its own
+    return total + section + (digit or 0)
+
+
+def number_words(text: str) -> set[str]:
+    """The figures the text writes in words, as digits: "twelve pages" -> {"12"}, التاسع عشر -> {"19"},
+    十二页 -> {"12"}; a compound ten and unit ("twenty-one") as its sum."""
+    found = set()
+    words = re.findall(r"\w+", fold(text).casefold())
+    for i, word in enumerate(words):
+        value = NUMBER_WORDS.get(word, NUMBER_WORDS.get(ARABIC_PREFIX.sub("", word)))
+        if value is None:
+            continue
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if following == ARABIC_TEEN and value < 10:
+            value += 10
+        elif value >= 20 and NUMBER_WORDS.get(following, 10) < 10:
+            value += NUMBER_WORDS[following]
+        found.add(str(value))
+    found |= {str(v) for v in map(han_number, _HAN_NUMBER.findall(text)) if v is not None}
+    return found
+
+
+def script_of(language: str) -> str:
+    """The script a language is written in, as script_language() names it: "ar", "zh" or "latin"."""
+    return language if language in ("ar", "zh") else "latin"
+
+
+def prose_words(text: str) -> list[str]:
+    """The text's words without its names and figures; each Han character counts as a word."""
+    named = {word for _, word in names(text)}
+    return [w for w in _PROSE_WORD.findall(fold(text)) if w not in named]
+
+
+def speaks(text: str, language: str) -> bool:
+    """True when at least MIN_FUNCTION_SHARE of the text's words are the language's function words
+    (English and Danish; False for a language without a list)."""
+    function_words = _FUNCTION_WORDS.get(language)
+    words = [w.casefold() for w in prose_words(text)]
+    return bool(function_words and words) and sum(w in function_words for w in words) >= MIN_FUNCTION_SHARE * len(words)
 
 
 def language_name(code: str) -> str:
@@ -236,6 +339,20 @@ def han_names(text: str, tags: tuple[str, ...] = HAN_NAME_TAGS) -> list[str]:
         found += [before.word + word.word for before, word in zip(words, words[1:])
                   if word.word in HAN_OUTLET_WORDS and len(before.word) >= 2 and is_han(before.word[0])]
     return found
+
+
+def name_runs(text: str) -> list[list[str]]:
+    """names() joined into runs of adjacent words: ["Alexandr", "Wang"], not two names."""
+    folded = fold(text)
+    runs: list[list[str]] = []
+    end = None
+    for position, word in names(text):
+        if runs and end is not None and not folded[end:position].strip():
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        end = position + len(word)
+    return runs
 
 
 def name_words(text: str) -> list[str]:

@@ -1,8 +1,12 @@
-"""Cite: turn [n] markers into quotes, and show only quotes found word for word in the article.
+"""Cite: turn a model answer's [n] markers into quotes, and keep only claims their quotes back.
 
-A quote is a whole sentence of the cited passage, the one that shares most with the
-claim; it is kept only if it occurs verbatim (after Unicode NFC normalisation) in
-the source article as it stands on disk.
+A quote is a whole sentence of the cited passage, the one that backs the claim best. The
+hard checks, each a veto: the quote occurs verbatim (after Unicode NFC normalisation) in
+its article as it stands on disk; every figure and name the claim adds to the question is
+in the quote (facts.py: digits folded across scripts, names met by transliteration); a
+claim that denies something cites a quote that denies too; a figure counts what the quote
+counts with it. How much of the question the quote holds is no veto: it is the answer's
+confidence (see the assistant), since a right answer may word the question otherwise.
 """
 
 from __future__ import annotations
@@ -10,17 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from rag.answer.extract import sentences_of
+from rag.answer.facts import claim_facts, quote_tokens
 from rag.ingest.load import read_text
 from rag.schema import Citation, Passage
 from rag.search.evidence import Evidence
-from rag.search.keyword import tokenize
-from rag.search.keyword import STOPWORDS
-from rag.text import CLAIM_END, SENTENCE_PUNCTUATION, fold, marker_numbers, negated, nfc, strip_markers
+from rag.search.keyword import STOPWORDS, tokenize
+from rag.text import (CLAIM_END, SENTENCE_PUNCTUATION, fold, marker_numbers, negated, nfc, script_language,
+                      strip_markers)
 
-MIN_QUOTE_SUPPORT = 0.15  # a cited quote holds at least this share of the question (a planted sentence does not)
+if TYPE_CHECKING:  # the dictionaries load only when a gloss is asked for
+    from rag.search.gloss import Glossary
+
 UNIT_CHARS = 25  # a figure's counted thing follows it in the quote within this many characters
 # A figure and the word right after it in a claim: "19 members", "600 employees" (not "24%", "2023, Meta").
 _FIGURE_AND_THING = re.compile(r"(?<![\d.,])(\d(?:[\d,.]*\d)?)(?![\d%٪])\s+([^\W\d_]+)")
@@ -50,12 +58,18 @@ def overlap(a_tokens: set[str], sentence: str, language: str) -> float:
     return len(a_tokens & set(tokenize(sentence, language))) / len(a_tokens)
 
 
-def best_sentence(claim: str, passage: Passage, measure: Evidence | None = None) -> str:
-    """The sentence of the passage that supports the claim best (the first on ties); with the claim's
-    evidence, measured through glosses and translations, so an English claim finds its Arabic sentence."""
+def best_sentence(claim: str, passage: Passage, measure: Evidence | None = None, question: Evidence | None = None,
+                  glossary: Glossary | None = None) -> str:
+    """The sentence of the passage that backs the claim best (the first on ties): the one holding most of
+    the claim's new figures and names, then the most of its words, then of the question's; with the claim's
+    evidence (measure), words meet through glosses and translations, so an English claim finds its Arabic
+    sentence."""
     options = sentences_of(passage)
+    facts = claim_facts(claim, question.question if question else "", glossary)
     if measure is not None:
-        return max(options, key=lambda s: measure.support(s, passage.language), default="")
+        return max(options, key=lambda s: (facts.held_share(s, passage.language, glossary),
+                                           measure.support(s, passage.language),
+                                           question.support(s, passage.language) if question else 0.0), default="")
     wanted = set(tokenize(claim, query=True))
     return max(options, key=lambda s: overlap(wanted, s, passage.language), default="")
 
@@ -113,13 +127,18 @@ def split_short(answer: str) -> tuple[str, str]:
     return "", answer.strip()
 
 
-def backed_short(short: str, citations: list[Citation], evidence: Evidence | None) -> str:
-    """The short answer when a verified quote backs it (its names and numbers in the quote), else ""."""
-    if not short or evidence is None:
+def backed_short(short: str, citations: list[Citation], question: str = "",
+                 glossary: Glossary | None = None) -> str:
+    """The short answer when a verified quote holds its figures and names (and any of its words), else ""."""
+    if not short:
         return ""
-    measure = Evidence(short, evidence.index, evidence.glossary)
-    backed = any(supports(short, c.quote, c.language, measure) for c in citations)
-    return short if backed else ""
+    facts = claim_facts(short, question, glossary)
+    for citation in citations:
+        if facts and not facts.missing(citation.quote, citation.language, glossary):
+            return short
+        if not facts and set(tokenize(short, query=True)) & quote_tokens(citation.quote, citation.language, glossary):
+            return short
+    return ""
 
 
 def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
@@ -132,37 +151,32 @@ def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
     return claims
 
 
-def supports(claim: str, quote: str, language: str = "und", measure: Evidence | None = None) -> bool:
-    """True when the quote could back the claim: a word in common and every number of the claim in it.
+def supports(claim: str, quote: str, language: str = "und", question: str = "",
+             glossary: Glossary | None = None) -> bool:
+    """True when every figure and name the claim adds to the question is in the quote (across scripts).
 
-    With the claim's evidence (measure), words meet across languages through glosses and
-    translations, and the claim's rare names must be in the quote too: "The memo was sent by Mark
-    Zuckerberg [1]" does not verify against the sentence naming ألكسندر وانج.
-    """
-    if measure is not None:
-        return measure.support(quote, language) > 0 and not measure.missing_keys(quote, language)
-    claim_words = set(tokenize(claim, query=True))
-    quote_words = set(tokenize(quote, language))
-    numbers = {w for w in claim_words if w[0].isdigit()}
-    return bool(claim_words & quote_words) and numbers <= quote_words
+    A claim without any ("It was set up for multimodal systems") is backed by the sentence it cites
+    whatever its wording: how much of it the sentence holds is the answer's confidence, not a veto."""
+    return not claim_facts(claim, question, glossary).missing(quote, language, glossary)
 
 
 def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
          evidence: Evidence | None = None) -> Cited:
     """Verified citations for a model answer, how many markers were dropped, and the claims they back.
 
-    A cited quote must occur verbatim in its article, back its claim, and (when the
-    question's evidence is given) hold some of the question: a planted sentence that the
-    model merely repeats does not.
+    A cited quote must occur verbatim in its article and back its claim (supports, the denial and the
+    counted-thing checks); evidence is the question's, whose own names and figures a claim may restate.
     """
+    question = evidence.question if evidence is not None else ""
+    glossary = evidence.glossary if evidence is not None else None
     cited = Cited(citations=[], dropped=0, kept=[])
     for claim, numbers in parse_claims(answer):
-        measure = Evidence(claim, evidence.index, evidence.glossary) if evidence is not None else None
+        measure = Evidence(claim, evidence.index, glossary) if evidence is not None else None
         backed = []
         for n in dict.fromkeys(numbers):
             passage = passages[n - 1] if 1 <= n <= len(passages) else None
-            quote = best_sentence(claim, passage, measure) if passage else ""
-            if passage is None or not _holds(claim, quote, passage, articles, evidence, measure):
+            quote = best_sentence(claim, passage, measure, evidence, glossary) if passage else ""
+            if passage is None or not _holds(claim, quote, passage, articles, measure, question):
                 cited.dropped += 1
                 continue
             backed.append(n)
@@ -182,18 +196,20 @@ def _with_markers(claim: str, numbers: list[int]) -> str:
     return f"{body} {''.join(f'[{n}]' for n in numbers)}{end}"
 
 
-def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, evidence: Evidence | None,
-           measure: Evidence | None) -> bool:
-    """The checks a quote passes before it is shown: verbatim in its article, backing the claim (its
-    words, names and numbers, each figure counting what the claim says it counts, denied in both or
-    in neither), and holding some of the question."""
+def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, measure: Evidence | None,
+           question: str) -> bool:
+    """The hard checks a quote passes before it is shown: verbatim in its article; holding the claim's new
+    figures and names; denying whenever the claim denies; each figure counting what the claim counts (in a
+    quote of the claim's own script: across scripts the counted word is met only through a dictionary, so
+    "1.5 gigatons" would fail on 15亿吨 for want of a gloss, not for being wrong)."""
     if not articles.verify(quote, passage.source):
         return False
-    if not supports(claim, quote, passage.language, measure) or negated(claim) != negated(quote):
+    if not supports(claim, quote, passage.language, question, measure.glossary if measure is not None else None):
         return False
-    if measure is not None and not figures_count_the_same(claim, quote, passage.language, measure):
+    if negated(claim) and not negated(quote):
         return False
-    return evidence is None or evidence.support(quote, passage.language) >= MIN_QUOTE_SUPPORT
+    same_script = script_language(claim) == script_language(quote)
+    return measure is None or not same_script or figures_count_the_same(claim, quote, passage.language, measure)
 
 
 def figures_count_the_same(claim: str, quote: str, language: str, measure: Evidence) -> bool:

@@ -7,6 +7,7 @@ retrieval figure has its reference beside it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import time
@@ -15,12 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.errors import SettingsError
 from rag.settings import PACKAGE_DIR, Settings, get_settings
 
 QUESTIONS = PACKAGE_DIR / "eval" / "questions.jsonl"
 
 
 ANSWER_KINDS = ("same", "cross", "multi", "list", "unanswerable")
+# Another question set's kinds (../shared/generalization: fact, crosslingual) in this set's names.
+KIND_ALIASES = {"fact": "same", "crosslingual": "cross"}
 FOLLOWUP = "followup"
 SPLITS = ("tune", "report")  # tune thresholds and weights on one half, report on the other
 
@@ -39,10 +43,13 @@ class Question:
     short: str = ""  # the short answer's alternatives, "a|b"
     split: str = ""  # tune | report
     turns: list[Question] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # the article sentences that hold the answer
+    standalone: str = ""  # a follow-up turn rewritten to stand alone (what a perfect model's rewrite says)
 
     @classmethod
     def from_json(cls, raw: dict) -> Question:
         """A question, or a chain with its turns (each turn inherits the chain's language and split)."""
+        raw = _normalised(raw)
         turns = [cls.from_json({"id": f"{raw['id']}.{i}", "language": raw["language"], "split": raw.get("split", ""),
                                 "kind": "same" if turn.get("sources") else "unanswerable", **turn})
                  for i, turn in enumerate(raw.get("turns", []), start=1)]
@@ -56,10 +63,25 @@ class Question:
         return bool(self.sources)
 
 
+def _normalised(raw: dict) -> dict:
+    """A line in this set's field names, also when written in the other format (`lang`; `must_include`,
+    a list of lists of accepted spellings; kinds fact and crosslingual)."""
+    out = dict(raw)
+    if "lang" in out:
+        out.setdefault("language", out.pop("lang"))
+    if "must_include" in out:
+        out.setdefault("answer_contains", ["|".join(spellings) for spellings in out.pop("must_include")])
+    out["kind"] = KIND_ALIASES.get(out.get("kind"), out.get("kind", "same"))
+    return out
+
+
 def load_questions(path: Path = QUESTIONS, split: str | None = None) -> list[Question]:
-    """The question set, one JSON object per line; only one half of it when split is given."""
+    """The question set, one JSON object per line; only one half of it when split is given and the set
+    has halves (a set without any `split` field is used whole)."""
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     questions = [Question.from_json(json.loads(line)) for line in lines if line.strip()]
+    if not any(q.split for q in questions):
+        return questions
     return [q for q in questions if split in (None, "all", q.split)]
 
 
@@ -155,6 +177,7 @@ def summarize_answers(rows: list[dict]) -> dict:
         "answered_with_valid_citation": _mean([float(r["valid_citations"] > 0) for r in answerable]),
         "p50_s": statistics.median([r["seconds"] for r in rows]),
         "model_answered": _mean([float(r["mode"] == "llm" and not r["abstained"]) for r in rows]),
+        "model_right": _mean([float(r["mode"] == "llm" and r["right"]) for r in answerable]),
     }
 
 
@@ -164,8 +187,10 @@ def grouped(rows: list[dict], key: str) -> dict[str, dict]:
     return {v: summarize_retrieval([r for r in rows if r[key] == v]) for v in values}
 
 
-def run(settings: Settings, questions: list[Question], *, stock: bool = True, llm: bool = False) -> dict:
-    """Every figure of the eval, as one dict."""
+def run(settings: Settings, questions: list[Question], *, stock: bool = True, llm: bool = False,
+        models: tuple[str, ...] = ()) -> dict:
+    """Every figure of the eval, as one dict; models: scripted chat models (rag.eval.scripted) to score the
+    model's path with."""
     import rag
     from rag.ingest.build import build_index
 
@@ -189,7 +214,20 @@ def run(settings: Settings, questions: list[Question], *, stock: bool = True, ll
         results["answers"].update(_answer_report(
             f"llm {settings.llm_model}",
             answer_rows(questions, lambda q, **kw: assistant.ask(q, mode="llm", **kw), corpus)))
+    for name in models:
+        results.setdefault("scripted", {}).update(_answer_report(name, scripted_rows(settings, name, questions, corpus)))
     return results
+
+
+def scripted_rows(settings: Settings, name: str, questions: list[Question], corpus: Path) -> list[dict]:
+    """answer_rows with a scripted chat model (the oracle or the liar) answering on the model's path."""
+    from rag.assistant import Assistant
+    from rag.components import build_components
+    from rag.eval.scripted import SCRIPTED_MODELS
+
+    model = SCRIPTED_MODELS[name](questions, corpus)
+    assistant = Assistant(settings, build_components(settings, chat_override=model))
+    return answer_rows(questions, lambda q, **kw: assistant.ask(q, mode="llm", **kw), corpus)
 
 
 def _answer_report(system: str, rows: list[dict]) -> dict:
@@ -221,16 +259,52 @@ def format_table(results: dict) -> str:
                      f"{s['abstention_accuracy']:>9.2f}{s['false_abstentions']:>11.2f}{s['answered_wrong']:>7.2f}"
                      f"{s['citation_validity']:>11.2f}{s['answered_with_valid_citation']:>9.2f}{s['p50_s']:>8.3f}"
                      f"{s['model_answered']:>8.2f}")
+    if results.get("scripted"):
+        lines += ["", f"{'scripted chat model':<30}{'n':>4}{'answerable delivered right':>28}"
+                      f"{'unanswerable refused':>22}{'shown as model answers':>24}"]
+        for system, s in results["scripted"].items():
+            lines.append(f"{system:<30}{s['n']:>4}{s['model_right']:>28.2f}{s['abstention_accuracy']:>22.2f}"
+                         f"{s['model_answered']:>24.2f}")
     return "\n".join(lines)
+
+
+def eval_settings(settings: Settings, corpus: Path | None) -> Settings:
+    """The settings to score with: another corpus gets an index folder of its own beside the user's, so
+    scoring it never replaces the index the user asks."""
+    if corpus is None:
+        return settings
+    folder = Path(corpus).resolve()
+    if not folder.is_dir():
+        raise SettingsError(f"--corpus {corpus}: not a folder of articles")
+    digest = hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:12]
+    return settings.model_copy(update={"corpus_dir": folder,
+                                       "index_dir": settings.index_dir.parent / f"eval-{folder.name}-{digest}"})
+
+
+def questions_file(args) -> Path:
+    """--questions, else the questions.jsonl beside (or inside) --corpus, else the bundled set."""
+    if args.questions:
+        return Path(args.questions)
+    if args.corpus:
+        for candidate in (Path(args.corpus) / "questions.jsonl", Path(args.corpus).parent / "questions.jsonl"):
+            if candidate.is_file():
+                return candidate
+        raise SettingsError(f"--corpus {args.corpus}: no questions.jsonl beside it; give --questions FILE")
+    return QUESTIONS
 
 
 def main(args) -> int:
     """`rag eval`: run, print the table and the JSON, optionally save the JSON."""
-    settings = get_settings()
-    questions = load_questions(Path(args.questions) if args.questions else QUESTIONS, args.split)
-    results = run(settings, questions, stock=not args.no_stock, llm=args.llm)
+    settings = eval_settings(get_settings(), Path(args.corpus) if args.corpus else None)
+    path = questions_file(args)
+    try:
+        questions = load_questions(path, args.split)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SettingsError(f"{path}: not a question set ({type(exc).__name__}: {exc})") from None
+    results = run(settings, questions, stock=not args.no_stock, llm=args.llm, models=tuple(args.model or ()))
     results["split"] = args.split
-    print(f"question set: {args.split} half, {len(questions)} lines")
+    print(f"question set: {path} ({args.split} half where it has halves), {len(questions)} lines; "
+          f"articles: {settings.corpus_dir}")
     print(format_table(results))
     text = json.dumps(results, ensure_ascii=False, indent=1)
     print(text)

@@ -131,6 +131,11 @@ def arabic_skeleton(word: str) -> str:
     return _collapse("".join(sounds[:1] + body))
 
 
+def han_pinyin(char: str) -> str:
+    """A Han character's toneless pinyin (王 -> "wang"), "" when CC-CEDICT does not know it."""
+    return re.sub(r"[^a-z]", "", (cedict().get_pinyin(char) or "").lower())
+
+
 def gloss(word: str) -> list[str]:
     """English words of a Chinese word's first CC-CEDICT sense, or its pinyin if unknown."""
     definitions = cedict().get_definitions(word)
@@ -139,7 +144,7 @@ def gloss(word: str) -> list[str]:
         words = [w.lower() for w in _GLOSS_WORD.findall(re.sub(r"\(.*?\)", "", " ".join(senses)))]
         return [w for w in words if w not in _GLOSS_STOP]
     if 2 <= len(word) <= 4:
-        syllables = [re.sub(r"[^a-z]", "", (cedict().get_pinyin(c) or "").lower()) for c in word]
+        syllables = [han_pinyin(c) for c in word]
         if all(syllables):
             return [syllables[0], "".join(syllables[1:]), "".join(syllables)]
     return []

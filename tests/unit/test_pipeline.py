@@ -6,7 +6,7 @@ from pydantic import SecretStr
 
 from rag.assistant import Assistant
 from rag.components import build_components
-from rag.schema import FALLBACK, LLM
+from rag.schema import FALLBACK, HIGH, LLM, LOW
 from tests.fakes import HashEmbedding, ScriptedChat
 
 PROBABILITY = "How many people were on the Probability team?"
@@ -106,12 +106,17 @@ def _citing_the_passage_with(phrase: str, claim: str):
     return script
 
 
-def test_a_true_quote_that_does_not_answer_does_not_survive(fast_settings):
+def test_a_true_quote_that_does_not_answer_is_shown_with_low_confidence(fast_settings):
     claim = "Emily McMillen said it took about 7 years at Meta to find such an amazing team as Probability"
     assistant, _ = with_chat(fast_settings, _citing_the_passage_with("McMillen", claim))
     answer = assistant.ask(PROBABILITY)  # a true sentence about the team, but not its size
-    assert answer.mode == FALLBACK and "McMillen" not in answer.text
-    assert any("do not answer" in notice for notice in answer.notices), answer.notices
+    assert answer.mode == LLM and answer.confidence == LOW and "kind of answer" in answer.confidence_reason
+
+
+def test_a_quote_that_answers_is_shown_with_high_confidence(fast_settings):
+    assistant, _ = with_chat(fast_settings, _cited("The Probability team had 50 members"))
+    answer = assistant.ask(PROBABILITY)
+    assert answer.mode == LLM and answer.confidence == HIGH and not answer.confidence_reason
 
 
 def test_an_answer_in_another_language_than_the_question_is_not_kept(fast_settings):
