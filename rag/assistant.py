@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from rag.answer import condense
-from rag.answer.abstain import decide
+from rag.answer.abstain import Decision, decide
 from rag.answer.cite import ArticleTexts, Cited, backed_short, cite, make_citation, split_short
 from rag.answer.extract import Extract, extract
 from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
@@ -250,12 +250,23 @@ class Assistant:
         """The offline answer, or its refusal when decide() says the passages hold none; a follow-up it
         refuses alone is asked again with the conversation's topic, kept only when that answers."""
         found = extract(asked.evidence, asked.wants, passages)
-        if not decide(found, self.settings.min_support).answer:
+        if not self._decide(found).answer:
             retry = self._with_topic(text, history, k, notices, filters) if history and asked.text == text else None
             if retry is None:
                 return asked, self._refusal(passages, notices, mode)
             asked, passages, found = retry
         return asked, self._offline_answer(found, passages, notices, mode)
+
+    def offline_candidate(self, question: str, history: list[tuple[str, str]] | None = None
+                          ) -> tuple[Extract, Answer]:
+        """A question's extraction and the offline answer it makes before the policy decides (what
+        rag.eval.fit_policy fits the policy on); a follow-up leans on its history's topic as in ask()."""
+        text, notices = clean_question(question, self.settings.max_question_chars)
+        self.refresh()
+        asked = self._question(*self._standalone(text, history or [], _Turn(notices, use_llm=False)))
+        passages = self._retrieve(asked, None, notices)
+        found = extract(asked.evidence, asked.wants, passages)
+        return found, self._offline_answer(found, passages, notices, OFFLINE)
 
     def _question(self, text: str, topic: str = "") -> _Question:
         """The question as searched (a follow-up after its topic), its evidence and the answer type it asks for."""
@@ -268,7 +279,7 @@ class Assistant:
         asked = self._question(text, self._topic(history))
         passages = self._retrieve(asked, k, notices, filters=filters)
         found = extract(asked.evidence, asked.wants, passages)
-        return (asked, passages, found) if decide(found, self.settings.min_support).answer else None
+        return (asked, passages, found) if self._decide(found).answer else None
 
     def _retrieve(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
         """_search, once more on the newest generation if a build committed one meanwhile and removed
@@ -337,12 +348,16 @@ class Assistant:
                       notices=notices, short=found.short)
 
     def _confidence(self, asked: _Question, cited: Cited) -> tuple[str, str]:
-        """(HIGH or LOW, why low): the offline abstention decision taken on the model's quotes as if they were
-        the retrieved passages. Shown with the answer, never a veto: a right answer may quote a sentence
+        """(HIGH or LOW, why low): the policy's decision taken on the model's quotes as if they were the
+        retrieved passages. Shown with the answer, never a veto: a right answer may quote a sentence
         that words the question otherwise, or in a language the dictionaries read poorly."""
         quoted_only = [replace(c.passage, text=c.quote) for c in cited.citations]
-        decision = decide(extract(asked.evidence, asked.wants, quoted_only), self.settings.min_support)
+        decision = self._decide(extract(asked.evidence, asked.wants, quoted_only))
         return (HIGH, "") if decision.answer else (LOW, decision.reason)
+
+    def _decide(self, found: Extract) -> Decision:
+        """The policy's decision on an extraction, at the configured threshold (the policy's own by default)."""
+        return decide(found, self.components.policy, self.settings.answer_threshold)
 
     def _citation(self, quote: str, passage: Passage) -> Citation:
         """A citation, with the word-by-word dictionary gloss of a non-English quote."""

@@ -106,6 +106,9 @@ def _print_answer(answer: Answer) -> None:
               f"{quoted(citation.quote)}")
         if citation.gloss:
             print(f"      word-by-word gloss (dictionary, not a translation): {citation.gloss}")
+    if answer.confidence and not answer.abstained:
+        reason = f" ({answer.confidence_reason})" if answer.confidence_reason else ""
+        print(f"confidence: {answer.confidence}{reason}")
     for notice in answer.notices:
         print(f"note: {notice}")
 

@@ -97,7 +97,9 @@ class Settings(BaseSettings):
 
     # Abstain when the best sentence holds less than this rarity-weighted share of the question's
     # words (see rag/answer/abstain.py; calibrated on the tune half of the question set: eval/RESULTS.md).
-    min_support: float = Field(0.35, ge=0.0, le=1.0)
+    # The least probability of being right (rag/answer/policy.py) at which the offline answer is given;
+    # unset: the shipped policy's own threshold, chosen for its stated precision (eval/RESULTS.md).
+    answer_threshold: float | None = Field(None, ge=0.0, le=1.0)
 
     @field_validator("collection")
     @classmethod

@@ -1,17 +1,11 @@
-"""Abstain: the one decision whether the passages hold an answer, taken the same way on every path.
+"""Abstain: the one decision whether the offline answer is given, and how far a model's quotes are backed.
 
-Fed the offline extraction of the question's evidence over all retrieved passages,
-whether the chat model or the extractive answerer then writes the answer, so the two
-paths refuse the same questions. It weighs, in order:
-- a sentence at all, and its support: the rarity-weighted share of the question's words
-  the best sentence holds (through every bridge and gloss), against RAG_MIN_SUPPORT;
-- the asked answer type: "how many" cannot be answered by a sentence without a figure;
-- the question's own names and numbers: "Llama 5" met by a passage about Llama 4, or
-  "Google's CEO" met by a passage on Meta, is not an answer;
-- the gap: a passage that lacks, in every form, a question word weighing more than MAX_GAP of
-  the question ("severance" in "What severance did the 7,800 employees receive?") does not answer it.
-The chat model's NOT FOUND is the last word on the LLM path (see assistant.py).
-Thresholds are calibrated on the tune half of eval/questions.jsonl (eval/RESULTS.md).
+Two facts refuse outright: no sentence found, and a name or figure of the question missing from the
+answer's passage where it could only be written as the question writes it. Otherwise the learned policy (policy.py) reads the extraction's signals and gives the probability that the
+offline answer is right; the answer is given when that probability reaches the threshold
+(RAG_ANSWER_THRESHOLD, by default the policy's own, chosen on out-of-fold predictions for its
+stated precision). On the chat model's path the same probability, read on the model's quotes,
+is the answer's confidence, never a veto: there the model decides (see assistant.py).
 """
 
 from __future__ import annotations
@@ -19,28 +13,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.answer.extract import Extract
-
-MAX_GAP = 0.4  # calibrated with RAG_MIN_SUPPORT on the tune half (eval/RESULTS.md)
+from rag.answer.policy import Policy
 
 
 @dataclass(frozen=True)
 class Decision:
-    """Whether to answer, and why not when not."""
+    """Whether to answer, the policy's probability that the answer is right, and why not when not."""
 
     answer: bool
+    probability: float = 0.0
     reason: str = ""
 
 
-def decide(found: Extract, min_support: float) -> Decision:
-    """Answer only when every test passes; the reason names the first that failed."""
+def decide(found: Extract, policy: Policy, threshold: float | None = None) -> Decision:
+    """Answer when no hard reason refuses and the policy's probability reaches the threshold."""
+    reason = hard_refusal(found)
+    if reason:
+        return Decision(False, 0.0, reason)
+    least = policy.threshold if threshold is None else threshold
+    probability = policy.probability(found.signals)
+    if probability < least:
+        return Decision(False, probability, f"the evidence gives the answer a {probability:.2f} chance of being "
+                                            f"right, under {least:.2f}")
+    return Decision(True, probability)
+
+
+def hard_refusal(found: Extract) -> str:
+    """Why no answer can be given whatever the signals say, or "": no sentence at all, or a name or figure
+    of the question that the answer's passage holds in no form though it could only be written as the
+    question writes it ("Who is the CEO of Google?" answered from a passage that never names Google)."""
     if not found.picks:
-        return Decision(False, "no sentence of the retrieved passages shares a word with the question")
-    if found.support < min_support:
-        return Decision(False, f"the best sentence holds {found.support:.2f} of the question, under {min_support}")
-    if not found.typed:
-        return Decision(False, "the best sentence does not hold the kind of answer asked for")
-    if found.gap > MAX_GAP:
-        return Decision(False, f"the passage lacks a word carrying {found.gap:.2f} of the question")
-    if found.missing_keys:
-        return Decision(False, f"no passage pairs the answer with {', '.join(found.missing_keys)}")
-    return Decision(True)
+        return "no sentence of the retrieved passages shares a word with the question"
+    if found.signals.get("keys_missing_in_own_script"):
+        return f"no passage pairs the answer with {', '.join(found.missing_keys)}"
+    return ""

@@ -21,7 +21,8 @@ from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import asks_two_things, first_pronoun, fold, opens_with_person_pronoun, split_sentences
+from rag.text import (asks_two_things, first_pronoun, fold, opens_with_person_pronoun, question_language,
+                      script_language, split_sentences)
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -31,6 +32,8 @@ MAX_LIST_ITEMS = 4
 COMPLEMENT_SHARE = 0.25  # a second sentence is added when it holds this share of what the first lacks
 MAX_COMPLEMENT_CANDIDATES = 40  # the best-scored sentences considered as a complement
 SHORT_WINDOW_CHARS = 40  # the surroundings of a candidate short answer weighed against the question
+DENSE = "dense"  # the dense retriever's name in Passage.ranks (the others are keyword rankings)
+ABSENT_RANK = 100  # the rank signal of a passage a retriever did not return
 _CLAUSE_END = re.compile(r"[,;:،؛，、；。!?！？]|\.(?=\s)")  # where a figure's own clause ends
 
 
@@ -55,6 +58,7 @@ class Extract:
     missing_keys: list[str] = field(default_factory=list)  # names and numbers of the question its passage lacks
     gap: float = 0.0  # weight share of the heaviest question word the best sentence's passage lacks in any form
     short: str = ""
+    signals: dict[str, float] = field(default_factory=dict)  # what the policy reads (rag.answer.policy.FEATURES)
 
 
 def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> Extract:
@@ -65,7 +69,7 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
     best = scored[0]
     passage = passages[best.number - 1]
     picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
-    return Extract(
+    found = Extract(
         picks=[(s.number, s.sentence) for s in picks], support=_support(evidence, picks, passages),
         typed=_typed(wants, picks if wants == LIST or asks_two_things(evidence.question) else picks[:1],
                      passages, evidence),
@@ -73,6 +77,31 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
         gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
     )
+    found.signals = signals(found, evidence, wants, best.number, passage)
+    return found
+
+
+def signals(found: Extract, evidence: Evidence, wants: str | None, number: int, passage: Passage) -> dict[str, float]:
+    """The extraction's signals the policy reads: how much of the question the answer holds and in what
+    form, and where retrieval put the answering passage (passage number `number`)."""
+    keyword = min((rank for name, rank in passage.ranks.items() if name != DENSE), default=ABSENT_RANK)
+    return {
+        "support": found.support, "typed": float(found.typed), "gap": found.gap,
+        "missing_keys": float(len(found.missing_keys)), "two_parts": float(asks_two_things(evidence.question)),
+        "no_type_asked": float(wants is None),
+        "cross_lingual": float(passage.language != question_language(evidence.question)),
+        "pick_rank": float(number), "dense_rank": float(passage.ranks.get(DENSE, ABSENT_RANK)),
+        "keyword_rank": float(keyword), "fused_score": passage.score, "picks": float(len(found.picks)),
+        "has_short": float(bool(found.short)), "question_words": float(evidence.own),
+        "follow_up": float(len(evidence.groups) > evidence.own),
+        "keys_missing_in_own_script": float(sum(_same_script(key, passage.text) for key in found.missing_keys)),
+    }
+
+
+def _same_script(key: str, text: str) -> bool:
+    """True when a missing key could only be written as it is in the text: a figure, or a name in the text's
+    own script (a name in another script may be there transliterated otherwise: تيان يواندونغ, 田渊栋)."""
+    return key[:1].isdigit() or script_language(key) == script_language(text)
 
 
 def sentences_of(passage: Passage) -> list[str]:

@@ -1,4 +1,5 @@
-"""The parts chosen by settings, built in one place and passed in: embedding model, Chroma, chat model.
+"""The parts chosen by settings, built in one place and passed in: embedding model, Chroma, chat model,
+and the answer policy.
 
 Everything downstream (the build, the retriever, the assistant) takes a Components
 instead of building its own, so tests can hand in a fake embedder or a scripted chat
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import chromadb
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+    from rag.answer.policy import Policy
     from rag.components.chat import ChatModel
     from rag.components.shared_state import SharedState
     from rag.search.gloss import Glossary
@@ -35,6 +37,7 @@ class Components:
     embed_override: BaseEmbedding | None = field(default=None, repr=False)
     client_override: chromadb.ClientAPI | None = field(default=None, repr=False)
     chat_override: ChatModel | None = field(default=None, repr=False)
+    policy_override: Policy | None = field(default=None, repr=False)
 
     @cached_property
     def embed_model(self) -> BaseEmbedding:
@@ -83,6 +86,15 @@ class Components:
         from rag.search.gloss import get_glossary
 
         return get_glossary()
+
+    @cached_property
+    def policy(self) -> Policy:
+        """The answer policy: the override, else the one shipped with the package (rag/answer/policy.json)."""
+        if self.policy_override is not None:
+            return self.policy_override
+        from rag.answer.policy import shipped_policy
+
+        return shipped_policy()
 
     @cached_property
     def chat(self) -> ChatModel | None:

@@ -26,7 +26,7 @@ def _settings_used(settings: Settings, top_k: int, filters: Filters, mode: str) 
     """The settings that change an answer: passages, filters, model and the abstention threshold."""
     return {"top_k": top_k, "source": filters.source, "language": filters.language,
             "model": settings.llm_model if mode != SEARCH and settings.llm_configured else None,
-            "embed_model": settings.embed_model, "min_support": settings.min_support}
+            "embed_model": settings.embed_model, "answer_threshold": settings.answer_threshold}
 
 
 def answer_record(answer: Answer, asked: str, settings: Settings, top_k: int, filters: Filters) -> dict:

@@ -38,6 +38,7 @@ CSS = """
 #status .status { padding: .45rem .7rem; border-radius: .5rem; background: var(--background-fill-secondary);
   border: 1px solid var(--border-color-primary); font-size: .92rem; }
 #status .status.error { border-color: #dc2626; }
+#status .confidence.low { color: #b45309; font-weight: 600; }
 #status .notices { margin: .4rem 0 0 0; padding: .4rem .7rem .4rem 1.6rem; border-radius: .5rem;
   background: #fef3c7; color: #78350f; font-size: .88rem; }
 .answer-body, .question { white-space: normal; line-height: 1.55; text-align: start; }
@@ -330,8 +331,16 @@ def render_status(answer: Answer, settings: Settings) -> str:
         articles = len({c.source for c in answer.citations})
         what = (f"{plural(len(answer.citations), 'quote')} found word for word in the articles "
                 f"({plural(articles, 'article')})")
-    line = f'<div class="status">Answered by {who} in {answer.seconds:.2f} s · {what}</div>'
+    line = f'<div class="status">Answered by {who} in {answer.seconds:.2f} s · {what}{_confidence(answer)}</div>'
     return line + render_notices(answer.notices)
+
+
+def _confidence(answer: Answer) -> str:
+    """A model answer's confidence, with the reason when low (offline answers have none to show)."""
+    if not answer.confidence or answer.abstained:
+        return ""
+    why = f": {esc(answer.confidence_reason)}" if answer.confidence_reason else ""
+    return f' · <span class="confidence {esc(answer.confidence)}">{esc(answer.confidence)} confidence{why}</span>'
 
 
 def plural(n: int, noun: str) -> str:

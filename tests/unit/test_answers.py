@@ -223,8 +223,8 @@ def test_a_two_part_questions_names_may_be_held_by_either_part(fast_assistant):
     key of the question, met by the second part's sentence, not missing from the answer."""
     question = "كم موظفًا ستسرّح ميتا من مختبر الذكاء الاصطناعي، وكم شهرًا من الراتب حصل عليه تيان يواندونغ كتعويض؟"
     assert "تيان يواندونغ" in fast_assistant.retriever.evidence(question).keys
-    answer = fast_assistant.ask(question)
-    assert not answer.abstained and "600" in answer.text
+    found, _ = fast_assistant.offline_candidate(question)
+    assert "تيان يواندونغ" not in found.missing_keys and any("600" in sentence for _, sentence in found.picks)
 
 
 def test_an_arabic_number_word_is_a_whole_word():
@@ -257,8 +257,8 @@ def test_a_figure_the_question_states_is_not_its_answer(fast_assistant):
     """"How many stay after the 600 cuts?" is not answered by the sentence about the 600 cuts."""
     for question in ["How many people will remain in Meta's AI lab after the roughly 600 job cuts?",
                      "كم عدد الموظفين الذين سيبقون في مختبر الذكاء الاصطناعي لدى ميتا بعد تسريح نحو 600 موظف؟"]:
-        assert fast_assistant.ask(question).abstained, question
-    assert not fast_assistant.ask("How many jobs will Meta cut in its AI lab?").abstained
+        assert not fast_assistant.offline_candidate(question)[0].typed, question
+    assert fast_assistant.offline_candidate("How many jobs will Meta cut in its AI lab?")[0].typed
 
 
 def test_the_short_answer_is_the_figure_of_the_asked_clause_not_a_longer_one(fast_assistant):

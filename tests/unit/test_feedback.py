@@ -46,7 +46,7 @@ def test_feedback_is_one_utf8_json_line_with_the_answer_citations_and_settings(t
     assert first["citations"] == [{"source": "001.txt", "language": "ar", "quote": ARABIC_QUOTE}]
     assert first["mode"] == OFFLINE
     assert first["settings"]["top_k"] == 7 and first["settings"]["language"] == "ar"
-    assert first["settings"]["min_support"] == Settings(_env_file=None).min_support
+    assert first["settings"]["answer_threshold"] == Settings(_env_file=None).answer_threshold
 
 
 def _feedback_file(tmp_path, *lines: dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import SecretStr
 
 from rag.assistant import Assistant
@@ -110,7 +112,7 @@ def test_a_true_quote_that_does_not_answer_is_shown_with_low_confidence(fast_set
     claim = "Emily McMillen said it took about 7 years at Meta to find such an amazing team as Probability"
     assistant, _ = with_chat(fast_settings, _citing_the_passage_with("McMillen", claim))
     answer = assistant.ask(PROBABILITY)  # a true sentence about the team, but not its size
-    assert answer.mode == LLM and answer.confidence == LOW and "kind of answer" in answer.confidence_reason
+    assert answer.mode == LLM and answer.confidence == LOW and "chance of being right" in answer.confidence_reason
 
 
 def test_a_quote_that_answers_is_shown_with_high_confidence(fast_settings):
@@ -133,3 +135,70 @@ def test_a_secret_echoed_by_the_model_is_scrubbed_from_the_answer(fast_settings)
     assistant, _ = with_chat(settings, _cited(f"The Probability team had 50 members, key {key}"))
     answer = assistant.ask(PROBABILITY)
     assert key not in answer.text and key not in " ".join(answer.notices)
+
+
+TWO_ARTICLES = ("Hvem ledede Probability-gruppen, og hvor mange af holdets medlemmer arbejdede med bayesianske "
+                "modeller?")
+
+
+def test_the_model_decides_even_where_the_offline_decision_refuses(fast_settings, fast_assistant):
+    """A two-article question the offline answerer refuses reaches the model, whose cited answer is kept."""
+    assert fast_assistant.ask(TWO_ARTICLES).abstained
+
+    def both(prompt: str) -> str:
+        danish = _citing_the_passage_with("Meijer", "")(prompt).strip(" .[]")
+        english = _citing_the_passage_with("19 people", "")(prompt).strip(" .[]")
+        return (f"Short answer: Erik Meijer; 19\nGruppen blev ledet af Erik Meijer [{danish}]. "
+                f"19 af medlemmerne arbejdede med bayesianske modeller [{english}].")
+
+    assistant, chat = with_chat(fast_settings, both)
+    answer = assistant.ask(TWO_ARTICLES)
+    assert chat.prompts and answer.mode == LLM and not answer.abstained
+    assert "Meijer" in answer.text and "19" in answer.text and len(answer.citations) == 2
+
+
+def test_the_models_not_found_is_the_refusal(fast_settings):
+    assistant, chat = with_chat(fast_settings, lambda prompt: "NOT FOUND")
+    answer = assistant.ask(PROBABILITY)
+    assert chat.prompts and answer.abstained and answer.mode == LLM and not answer.citations
+
+
+def test_a_right_cross_lingual_answer_naming_the_sender_is_kept(fast_settings):
+    assistant, _ = with_chat(fast_settings, citing_arabic("Alexandr Wang", "Alexandr Wang sent the memo"))
+    answer = assistant.ask(AR_PASSAGE_QUESTION)
+    assert answer.mode == LLM and "Alexandr Wang sent the memo" in answer.text
+    assert "ألكسندر وانج" in answer.citations[0].quote
+
+
+def test_the_model_reads_more_passages_than_the_offline_answer(fast_settings):
+    assistant, chat = with_chat(fast_settings, lambda prompt: "NOT FOUND")
+    answer = assistant.ask(PROBABILITY)
+    shown = len(re.findall(r"^\[\d+\] \(from ", chat.prompts[-1], re.M))
+    assert shown > fast_settings.top_k and len(answer.passages) == shown
+
+
+def _scored(settings, model_class, count: int = 16):
+    """(answer, gold) for the first count single questions of the report half, answered with the scripted model."""
+    from rag.eval.score import load_questions
+
+    questions = [q for q in load_questions(split="report") if not q.turns][:count]
+    model = model_class(questions, settings.corpus_dir)
+    assistant = Assistant(settings, build_components(settings, embed_override=HashEmbedding(), chat_override=model))
+    return [(assistant.ask(q.question, mode="llm"), q) for q in questions]
+
+
+def test_the_oracles_answers_are_delivered_and_its_refusals_kept(fast_settings):
+    from rag.eval.score import answer_is_right
+    from rag.eval.scripted import Oracle
+
+    scored = _scored(fast_settings, Oracle)
+    answerable = [(a, q) for a, q in scored if q.answerable]
+    delivered = [a for a, q in answerable if a.mode == LLM and answer_is_right(a.text, q.answer_contains)]
+    assert len(delivered) >= 0.8 * len(answerable)
+    assert all(a.abstained for a, q in scored if not q.answerable)
+
+
+def test_no_lie_of_the_liar_is_shown_as_a_model_answer(fast_settings):
+    from rag.eval.scripted import Liar
+
+    assert not [q.id for a, q in _scored(fast_settings, Liar) if a.mode == LLM and not a.abstained]

@@ -171,3 +171,13 @@ def test_index_tab_messages_are_escaped():
     report = render_build_report(BuildReport(documents=5, chunks=40, skipped=[("<bad>.txt", "empty")]))
     assert "Indexed 5 articles, 40 passages" in report and "&lt;bad&gt;.txt" in report
     assert "turned off" in render_admin_off() and 'role="note"' in render_admin_off()
+
+
+def test_a_model_answers_low_confidence_is_shown_with_its_reason(fast_settings):
+    from rag.schema import LLM, LOW, Answer
+    from rag.ui.render import render_status
+
+    answer = Answer(text="It had 50 members [1].", citations=[], abstained=False, passages=[], mode=LLM,
+                    confidence=LOW, confidence_reason="the best sentence holds 0.20 of the question")
+    html = render_status(answer, fast_settings)
+    assert 'class="confidence low"' in html and "holds 0.20 of the question" in html
