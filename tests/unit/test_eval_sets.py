@@ -4,7 +4,6 @@ gold evidence, and its one-line refusals of a bad --corpus or question file."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
