@@ -25,6 +25,7 @@ from rag.components.store import Generation, check_passages, chroma_client, corp
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
 from rag.schema import FALLBACK, HIGH, LLM, LLM_PARTIAL, LOW, OFFLINE, Answer, Citation, Filters, Passage
 from rag.search.evidence import Evidence
+from rag.search.gloss import DICTIONARY_LANGUAGES
 from rag.search.retrieve import Retriever
 from rag.settings import MAX_TOP_K, Settings
 from rag.text import (detect_language, language_name, prose_words, question_language, quoted, script_language,
@@ -231,6 +232,7 @@ class Assistant:
         extra = self._translations(asked.text, turn)
         searched = k or (max(self.settings.llm_top_k, self.settings.top_k) if turn.use_llm else None)
         passages = self._retrieve(asked, searched, notices, filters=filters, extra_queries=extra)
+        notices.extend(self._dictionary_notices(asked.text, passages))
         final = None
         if turn.use_llm and passages:  # the model decides; its NOT FOUND is the refusal
             for answer in self._llm_answer(asked, passages, turn):
@@ -267,6 +269,12 @@ class Assistant:
         passages = self._retrieve(asked, None, notices)
         found = extract(asked.evidence, asked.wants, passages)
         return found, self._offline_answer(found, passages, notices, OFFLINE)
+
+    def _dictionary_notices(self, question: str, passages: list[Passage]) -> list[str]:
+        """The glossary's notice of missing dictionaries, when the question or a passage is in a language they
+        serve: the answer may be missing for want of them, and the user can install them."""
+        languages = {question_language(question)} | {p.language for p in passages}
+        return list(self.components.glossary.notices) if languages & set(DICTIONARY_LANGUAGES) else []
 
     def _question(self, text: str, topic: str = "") -> _Question:
         """The question as searched (a follow-up after its topic), its evidence and the answer type it asks for."""

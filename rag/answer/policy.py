@@ -11,6 +11,7 @@ rate of wrong answers (eval/RESULTS.md). Reading it needs numpy only; fitting ne
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass
@@ -39,6 +40,7 @@ class Policy:
     threshold: float  # the least probability of being right at which the offline answer is given
     precision: float  # the share of answers right at that threshold, on out-of-fold predictions
     fitted_on: str  # the questions it was fitted on, in words
+    fitted_sets: tuple[str, ...] = ()  # the SHA-256 of each question file it was fitted on (see set_digest)
 
     def probability(self, signals: dict[str, float]) -> float:
         """The probability that the offline answer with these signals is right."""
@@ -56,6 +58,11 @@ class Policy:
         if tuple(policy.features) != FEATURES:
             raise ValueError(f"policy features {policy.features} are not this version's {FEATURES}")
         return policy
+
+
+def set_digest(text: str) -> str:
+    """A question file's digest, by which the eval tells a set the policy was fitted on."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.abstain import hard_refusal
-from rag.answer.policy import FEATURES, POLICY_FILE, Policy
+from rag.answer.policy import FEATURES, POLICY_FILE, Policy, set_digest
 from rag.eval.score import QUESTIONS, answer_is_right, eval_settings, load_questions, questions_file
 from rag.settings import PACKAGE_DIR, get_settings
 
@@ -124,12 +124,12 @@ def scores(rows: list[Row], answered: list[bool]) -> dict[str, float]:
     return {"n": len(rows), "accuracy": mean(answerable), "refused": mean(refused), "wrong": mean(wrong)}
 
 
-def policy_from(model, threshold: float, precision: float, fitted_on: str) -> Policy:
+def policy_from(model, threshold: float, precision: float, fitted_on: str, fitted_sets: tuple[str, ...]) -> Policy:
     scaler, regression = model[0], model[-1]
     return Policy(version=POLICY_VERSION, features=FEATURES, mean=tuple(map(float, scaler.mean_)),
                   scale=tuple(map(float, scaler.scale_)), weights=tuple(map(float, regression.coef_[0])),
                   intercept=float(regression.intercept_[0]), threshold=threshold, precision=precision,
-                  fitted_on=fitted_on)
+                  fitted_on=fitted_on, fitted_sets=fitted_sets)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     report_answered = list(probabilities(model, report) >= threshold)
     fitted_on = (f"{QUESTIONS.name} tune half ({len(tune)} questions) and {second_path} ({len(second)}); "
                  f"threshold {threshold} for out-of-fold precision >= {args.precision}")
-    policy = policy_from(model, threshold, precision, fitted_on)
+    policy = policy_from(model, threshold, precision, fitted_on,
+                         tuple(set_digest(p.read_text(encoding="utf-8")) for p in (QUESTIONS, second_path)))
     print(f"policy: {fitted_on}; out-of-fold precision {precision:.2f}")
     for name, value in zip(FEATURES, policy.weights):
         print(f"  {name:<16}{value:+.2f}")

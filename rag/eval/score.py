@@ -192,6 +192,7 @@ def run(settings: Settings, questions: list[Question], *, stock: bool = True, ll
     """Every figure of the eval, as one dict; models: scripted chat models (rag.eval.scripted) to score the
     model's path with."""
     import rag
+    from rag.eval.baseline import naive_answer
     from rag.ingest.build import build_index
 
     build_index(settings)
@@ -210,6 +211,8 @@ def run(settings: Settings, questions: list[Question], *, stock: bool = True, ll
         results["retrieval"]["stock llama-index"] = _report(rows)
     results["answers"] = _answer_report(
         "offline", answer_rows(questions, lambda q, **kw: assistant.ask(q, mode="offline", **kw), corpus))
+    results["answers"]["naive extractive"] = summarize_answers(answer_rows(questions, lambda q, **kw: naive_answer(
+        q, assistant.retrieve(q)), corpus))
     if llm and settings.llm_configured:
         results["answers"].update(_answer_report(
             f"llm {settings.llm_model}",
@@ -293,6 +296,22 @@ def questions_file(args) -> Path:
     return QUESTIONS
 
 
+def fitted_note(path: Path, split: str) -> str:
+    """Whether the offline figures below are held out: the answer policy was fitted on the bundled tune half
+    and on the second corpus's questions, whose held-out figures python -m rag.eval.fit_policy prints."""
+    from rag.answer.policy import set_digest, shipped_policy
+
+    digest = set_digest(path.read_text(encoding="utf-8"))
+    if digest == set_digest(QUESTIONS.read_text(encoding="utf-8")):  # the bundled set: fitted on its tune half
+        held_out = split == "report"
+    else:
+        held_out = digest not in shipped_policy().fitted_sets
+    if not held_out:
+        return ("note: the answer policy was fitted on these questions, so the offline rows are not held-out "
+                "figures; python -m rag.eval.fit_policy prints them by cross-validated folds")
+    return "offline rows: questions the answer policy was not fitted on"
+
+
 def main(args) -> int:
     """`rag eval`: run, print the table and the JSON, optionally save the JSON."""
     settings = eval_settings(get_settings(), Path(args.corpus) if args.corpus else None)
@@ -305,6 +324,7 @@ def main(args) -> int:
     results["split"] = args.split
     print(f"question set: {path} ({args.split} half where it has halves), {len(questions)} lines; "
           f"articles: {settings.corpus_dir}")
+    print(fitted_note(path, args.split))
     print(format_table(results))
     text = json.dumps(results, ensure_ascii=False, indent=1)
     print(text)

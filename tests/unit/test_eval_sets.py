@@ -4,7 +4,6 @@ gold evidence, and its one-line refusals of a bad --corpus or question file."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -51,3 +50,16 @@ def test_a_bad_corpus_or_question_file_is_one_line(capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_naive_baseline_quotes_the_sentence_sharing_most_words_and_never_refuses():
+    from rag.eval.baseline import naive_answer
+    from rag.schema import Passage
+
+    passages = [Passage(text="The bridge is old. The river is wide.", source="a.txt", score=1.0, chunk_id="a#1",
+                        language="en"),
+                Passage(text="The bridge over the river opened in 1901.", source="b.txt", score=0.5, chunk_id="b#1",
+                        language="en")]
+    answer = naive_answer("When did the bridge over the river open?", passages)
+    assert not answer.abstained and "1901" in answer.text and answer.citations[0].source == "b.txt"
+    assert naive_answer("Anything?", []).abstained

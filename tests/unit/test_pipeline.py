@@ -202,3 +202,14 @@ def test_no_lie_of_the_liar_is_shown_as_a_model_answer(fast_settings):
     from rag.eval.scripted import Liar
 
     assert not [q.id for a, q in _scored(fast_settings, Liar) if a.mode == LLM and not a.abstained]
+
+
+def test_missing_dictionaries_are_named_in_the_answers_notices(fast_settings, tmp_path):
+    """Without the FreeDict files (the README's apt-get line not run), the answer says so and how to mend it."""
+    from rag.search.gloss import Glossary
+
+    components = build_components(fast_settings, embed_override=HashEmbedding())
+    components.glossary = Glossary(tmp_path)  # a folder without the dictionaries
+    answer = Assistant(fast_settings, components).ask("من أرسل المذكرة الداخلية؟")
+    assert any("dict-freedict-ara-eng" in notice for notice in answer.notices), answer.notices
+    assert "dict-freedict-ara-eng" in answer.to_json()["notices"][-1]
