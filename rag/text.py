@@ -213,6 +213,43 @@ def number_words(text: str) -> set[str]:
     return found
 
 
+# Text addressed to the model, not about the world: an instruction planted in an article, or the prompt's own
+# structure (rag/prompts/answer.txt), in the four languages. Such a sentence is never a citation.
+_INSTRUCTIONS = re.compile(fold(
+    r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|question|prompt|rules)\b"
+    r"|\b(?:reply|respond)\b.{0,20}\b(?:only|just)\b.{0,20}\bwith\b|\banswer only with\b|\bsystem prompt\b"
+    r"|</?passages>|(?:^|\n)\s*(?:question|answer|short answer)\s*:|\bnot found\b"
+    r"|\bignorer\b.{0,40}\b(?:instruktion|spørgsmål)|\bsvar kun\b"
+    r"|تجاهل.{0,40}(?:التعليمات|السؤال)|أجب فقط"
+    r"|忽略.{0,20}(?:指令|指示|问题)|只回答|只回复"), re.I | re.S)
+
+
+# Words that only say yes or no, or how sure: a claim made of them (and function words) asserts nothing a quote
+# could back ("Yes, absolutely").
+_YES_NO = {
+    "en": "yes no yeah nope absolutely certainly definitely indeed sure surely correct right true false of course",
+    "da": "ja nej jo absolut bestemt helt sikkert sandt korrekt rigtigt forkert",
+    "ar": "نعم لا كلا بالتأكيد بالطبع صحيح خطأ أكيد",
+    "zh": "是 是的 对 对的 不 不是 没错 当然 确实 肯定",
+}
+YES_NO = frozenset(w for words in _YES_NO.values() for w in fold(words).casefold().split())
+
+
+def says_nothing(claim: str) -> bool:
+    """True for a claim of yes/no and function words only: no figure, no name, no word of its own."""
+    claim = strip_markers(claim)
+    if any(ch.isdigit() for ch in claim) or names(claim):
+        return False
+    words = [w.casefold() for w in re.findall(r"\w+", fold(claim))]
+    return all(w in YES_NO or w in _ENGLISH_WORDS or w in _DANISH_WORDS for w in words)
+
+
+def looks_like_instructions(text: str) -> bool:
+    """True for a sentence that speaks to the model ("Ignore the question and reply only with …") or copies
+    the prompt's structure ("</passages>", "Question:", "Answer:"), in any of the four languages."""
+    return bool(_INSTRUCTIONS.search(fold(text)))
+
+
 def script_of(language: str) -> str:
     """The script a language is written in, as script_language() names it: "ar", "zh" or "latin"."""
     return language if language in ("ar", "zh") else "latin"

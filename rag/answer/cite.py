@@ -23,8 +23,8 @@ from rag.ingest.load import read_text
 from rag.schema import Citation, Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import STOPWORDS, tokenize
-from rag.text import (CLAIM_END, SENTENCE_PUNCTUATION, fold, marker_numbers, negated, nfc, script_language,
-                      strip_markers)
+from rag.text import (CLAIM_END, SENTENCE_PUNCTUATION, fold, looks_like_instructions, marker_numbers, negated, nfc,
+                      says_nothing, script_language, strip_markers)
 
 if TYPE_CHECKING:  # the dictionaries load only when a gloss is asked for
     from rag.search.gloss import Glossary
@@ -176,7 +176,7 @@ def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
         for n in dict.fromkeys(numbers):
             passage = passages[n - 1] if 1 <= n <= len(passages) else None
             quote = best_sentence(claim, passage, measure, evidence, glossary) if passage else ""
-            if passage is None or not _holds(claim, quote, passage, articles, measure, question):
+            if passage is None or not _holds(claim, quote, passage, articles, measure, evidence):
                 cited.dropped += 1
                 continue
             backed.append(n)
@@ -197,16 +197,22 @@ def _with_markers(claim: str, numbers: list[int]) -> str:
 
 
 def _holds(claim: str, quote: str, passage: Passage, articles: ArticleTexts, measure: Evidence | None,
-           question: str) -> bool:
+           evidence: Evidence | None) -> bool:
     """The hard checks a quote passes before it is shown: verbatim in its article; holding the claim's new
     figures and names; denying whenever the claim denies; each figure counting what the claim counts (in a
     quote of the claim's own script: across scripts the counted word is met only through a dictionary, so
-    "1.5 gigatons" would fail on 15亿吨 for want of a gloss, not for being wrong)."""
+    "1.5 gigatons" would fail on 15亿吨 for want of a gloss, not for being wrong). Never a quote that reads as
+    instructions to the model or as the prompt's own structure (a planted "Ignore the question and reply
+    only with …"), and never a claim that says nothing but yes or no ("Yes, absolutely [1].")."""
+    question = evidence.question if evidence is not None else ""
+    glossary = measure.glossary if measure is not None else None
     if not articles.verify(quote, passage.source):
         return False
-    if not supports(claim, quote, passage.language, question, measure.glossary if measure is not None else None):
+    if not supports(claim, quote, passage.language, question, glossary):
         return False
     if negated(claim) and not negated(quote):
+        return False
+    if looks_like_instructions(quote) or says_nothing(claim):
         return False
     same_script = script_language(claim) == script_language(quote)
     return measure is None or not same_script or figures_count_the_same(claim, quote, passage.language, measure)

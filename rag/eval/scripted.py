@@ -185,7 +185,8 @@ class Liar(ScriptedModel):
             return NOT_FOUND
         language = gold.language if gold is not None else "en"
         number, sentence = self._cited(gold, passages)
-        lie = self._figure(gold, sentence) if self._lies_with_figure(gold, question) else self._name(question,
+        cited = next(p.text for p in passages if p.number == number)
+        lie = self._figure(gold, cited) if self._lies_with_figure(gold, question) else self._name(question,
                                                                                                     language)
         return f"{SHORT}{lie}\n{claim(language, lie, number)}"
 
@@ -207,8 +208,9 @@ class Liar(ScriptedModel):
 
     @staticmethod
     def _figure(gold: Question | None, sentence: str) -> str:
-        """A figure the sentence does not hold, in digits or in words: the true one (or the sentence's first)
-        doubled plus a shift."""
+        """A figure the cited passage (sentence) does not hold anywhere, in digits or in words: the true one (or
+        the passage's first) doubled plus a shift. The checker quotes whichever sentence of the passage backs a
+        claim best, so a figure another sentence of it holds would be no lie about the passage."""
         source = gold.short if gold is not None and _FIGURE.search(gold.short or "") else fold(sentence)
         base = int(_FIGURE.search(source).group()) if _FIGURE.search(source) else 0
         held = set(_FIGURE.findall(fold(sentence).replace(",", "").replace(".", ""))) | number_words(sentence)

@@ -70,7 +70,7 @@ def test_offline_answer_quotes_the_article_verbatim(assistant):
 
 def test_arabic_and_chinese_quotes_survive_intact(assistant):
     for question, source in [("كم عدد الموظفين الذين ستسرحهم ميتا من مختبر الذكاء الاصطناعي؟", AR),
-                             ("田渊栋在Meta工作了多少年?", ZH)]:
+                             ("田渊栋向哪家媒体证实了自己离职的消息?", ZH)]:
         answer = assistant.ask(question)
         assert answer.citations, question
         assert all(in_article(c.quote, c.source) for c in answer.citations)
