@@ -359,23 +359,16 @@ def names(text: str) -> list[tuple[int, str]]:
 
 
 HAN_NAME_TAGS = ("nr", "ns", "nt")  # jieba's tags for a person, a place, an organisation
-HAN_OUTLET_WORDS = frozenset("新闻 日报 时报 晚报 周刊 杂志 电视台 通讯社".split())  # "news", "daily", … ending a title
 
 
 def han_names(text: str, tags: tuple[str, ...] = HAN_NAME_TAGS) -> list[str]:
-    """Chinese words jieba tags as names (田渊栋, 谷歌), two characters or more; with the organisation tag,
-    also a publication's title, a word before 新闻/日报/… (澎湃新闻), which jieba tags as ordinary words."""
+    """Chinese words jieba tags as names (田渊栋, 谷歌), two characters or more."""
     import jieba.posseg
 
     from rag.search.bridge import han_segmenter  # here, not on top: the search stage builds on this module
 
     han_segmenter()  # posseg cuts with jieba's dictionary, CC-CEDICT's names added
-    words = list(jieba.posseg.cut(text))
-    found = [word for word, flag in words if flag in tags and len(word) >= 2]
-    if "nt" in tags:
-        found += [before.word + word.word for before, word in zip(words, words[1:])
-                  if word.word in HAN_OUTLET_WORDS and len(before.word) >= 2 and is_han(before.word[0])]
-    return found
+    return [word for word, flag in jieba.posseg.cut(text) if flag in tags and len(word) >= 2]
 
 
 def name_runs(text: str) -> list[list[str]]:

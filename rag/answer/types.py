@@ -1,7 +1,7 @@
 """Answer types: what kind of answer a question asks for, and the spans of a sentence that are one.
 
 "How many" wants a number, "how long" a duration, "who" a person, "which company" an
-organisation, "who left" (several) a list. A sentence that lacks the asked type cannot
+organisation, "which two researchers" a list. A sentence that lacks the asked type cannot
 be the answer; the span of that type is the short answer. Written by hand because no
 offline library here reads question forms and finds names in English, Danish, Arabic
 and Chinese alike: the cue words are the common question forms of each language, names
@@ -31,9 +31,9 @@ def _pattern(source: str) -> re.Pattern:
 _WANTS = {
     LIST: _pattern(
         r"\bwhich (?:two|three|four|people|persons|researchers|executives|companies)\b|\bname (?:one|two|three)\b"
-        r"|\bwho (?:else )?(?:left|has left|have left|departed)\b|\bwhat (?:two|three)\b"
-        r"|\bhvilke (?:to|tre|personer|folk|virksomheder)\b|\bhvem (?:har )?(?:forladt|forlod)\b|\bnævn (?:en|to|tre)\b"
-        r"|\bمن (?:هم|غادر)|\bما (?:هما|هي) (?:الشركتان|الشخصان)|哪两|哪三|哪几|哪些人|有谁|列举",
+        r"|\bwhat (?:two|three)\b"
+        r"|\bhvilke (?:to|tre|personer|folk|virksomheder)\b|\bnævn (?:en|to|tre)\b"
+        r"|\bمن هم|\bما (?:هما|هي) (?:الشركتان|الشخصان)|哪两|哪三|哪几|哪些人|有谁|列举",
     ),
     DURATION: _pattern(
         r"\bhow long\b|\bfor how many (?:years|months|weeks|days)\b|\bhow many (?:years|months|weeks|days)\b"
@@ -83,14 +83,11 @@ _ARABIC_NUMBER = (rf"(?<![{ARABIC}])(?:ال|و)?(?:واحد|اثن|ثلاث|أر
                   rf"|مليون|نصف)(?:ية|ة|ان|ين|ون|تان|تين|ا|ات|ي)?(?![{ARABIC}])")
 _HAN_NUMBER = "[一二三四五六七八九十百千万两亿]+"
 _HAN_ONE = "一"
-# 一 counting things, with its measure word (一块显卡 "one graphics card"); not 一块去 "go together", nor 一个,
-# 一位, 一名, 一次, which mostly mean "a".
-_HAN_COUNTED_ONE = "一[块台张架颗](?![去走来儿])"
 # A share said in words: "a third", "halvdelen", "ثلث", "三分之一" (not "half-year").
 _FRACTION = (r"\b(?:(?:a|one|two|three) (?:thirds?|quarters?)|half)\b(?!-)|\b(?:en )?(?:tredjedel|tredjedele|halvdel"
              rf"|halvdelen|fjerdedel|kvart)\b|(?<![{ARABIC}])(?:ال)?(?:ثلث|ربع)(?![{ARABIC}])"
              r"|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|一半")
-_NUMBER = _pattern(rf"{_FRACTION}|\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_COUNTED_ONE}"
+_NUMBER = _pattern(rf"{_FRACTION}|\d[\d,.]*\d%?|\d%?|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}"
                    rf"|{_HAN_NUMBER}|[0-9]+")
 _PERCENT = _pattern(rf"\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:percent|per cent|procent|في المئة|بالمئة|في المائة)"
                     rf"|百分之[\d一二三四五六七八九十]+|{_FRACTION}")
@@ -101,7 +98,7 @@ _UNIT_WORDS = (
 _DURATION = _pattern(
     rf"(?:(?:more than|over|almost|nearly|about|mere end|over|næsten|omkring|أكثر من|نحو|حوالي|超过|近)\s*)?"
     rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|{_ARABIC_NUMBER}|{_HAN_NUMBER}|a|an|et|en)[\s-]*"
-    rf"(?:{_UNIT_WORDS})\b|(?:{_HAN_NUMBER}|(?<!\d)\d{{1,2}}(?!\d))\s*(?:年|个月|月|周|天|小时)多?|十年"
+    rf"(?:{_UNIT_WORDS})\b|(?:{_HAN_NUMBER}|(?<!\d)\d{{1,2}}(?!\d))\s*(?:年|个月|月|周|天|小时)多?"
 )
 _DATE = _pattern(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december"
@@ -113,7 +110,7 @@ _DATE = _pattern(
     r"|الخميس|الجمعة|السبت|الأحد|أمس|اليوم|\d+年\d*月?\d*日?|\d+月\d+日|星期.|周[一二三四五六日]|昨天|今天|上周"
 )
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
-# A name word; a hyphen only between capitalised parts (Jean-Luc): "Google-backed" is Google, "X-opslag" none.
+# A name word; a hyphen only between capitalised parts (Jean-Luc): "Google-backed" is Google, "EU-regler" none.
 _NAME_WORD = r"[A-Z][A-Za-z.’']*(?:-[A-Z][A-Za-z.’']*)*[A-Za-z]"
 _LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*\b|\b[A-Z]{{2,}}\b")
 # A person: two or more name words (Devi Parikh, Yann LeCun), none an acronym, a possessive or hyphenated.
@@ -147,7 +144,7 @@ def _counts(text: str, language: str) -> list[str]:
     """The figures of a folded text that count something: not those of a duration or a date
     ("about 7 years", "2023"), which answer "how long" and "when", not "how many"; in English,
     not the Danish number words that are English words too ("to", "fire"); in Chinese, not a lone
-    一 that means "a" (一次, 一起) rather than one thing counted (一块)."""
+    一, which mostly means "a" (一次, 一起)."""
     taken = [m.span() for pattern in (_DURATION, _DATE) for m in pattern.finditer(text)]
     found = [m.group().strip() for m in _NUMBER.finditer(text)
              if not any(start <= m.start() < end for start, end in taken)]
@@ -195,16 +192,16 @@ def _without_opening_word(text: str, name: str) -> str:
 
 
 def _in_organisation_name(text: str, match: re.Match) -> bool:
-    """True when the capitalised run goes on into an acronym: "Metas Fundamental AI Research" is a
-    department, not a person called "Metas Fundamental"."""
+    """True when the capitalised run goes on into an acronym: "Acmes Applied AI Research" is a department,
+    not a person called "Acmes Applied"."""
     run = _LATIN_NAME.match(text, match.start())
     return run is not None and any(word.isupper() for word in run.group()[match.end() - match.start():].split())
 
 
 def _ordinary_han_word(word: str) -> bool:
     """True for a word jieba tags as a person that CC-CEDICT knows as an ordinary word, its pinyin in
-    lower case (公开化 gong1 kai1 hua4, "to make public"); a name is unknown to it (田渊栋) or has capitalised
-    pinyin (扎克伯格 Zha1 ke4 bo2 ge2)."""
+    lower case (现代化 xian4 dai4 hua4, "to modernise"); a name is unknown to it or has capitalised pinyin
+    (扎克伯格 Zha1 ke4 bo2 ge2)."""
     from rag.search.bridge import cedict
 
     pinyin = cedict().get_pinyin(word)
