@@ -201,6 +201,7 @@ class Assistant:
         """Cleaned question -> the best passages."""
         text, _ = clean_question(question, self.settings.max_question_chars)
         self.refresh()
+        self.retriever.check(filters)
         return self.retriever.retrieve(text, check_k(k), filters=filters)
 
     def ask(self, question: str, **options) -> Answer:

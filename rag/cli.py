@@ -143,6 +143,9 @@ def passages_count(text: str) -> int:
     return k
 
 
+INTERRUPTED = 130  # the shell's exit status for a command stopped by Ctrl-C (128 + SIGINT)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a bad argument reported in one line (exit 2) instead of the usage and the error."""
 
@@ -210,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"rag {args.command}: interrupted; an index build stops before its commit, so the previous index "
+              "still answers", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 ARABIC = "\u0600-\u06ff"
 HAN = "\u4e00-\u9fff"
 
-SENTENCE_PUNCTUATION = ".!?。！？؟"
+SENTENCE_PUNCTUATION = ".!?。！？؟।॥።۔"
+# Sentence marks that need no space after them: CJK and Arabic ones, the Devanagari danda (।, ॥), the
+# Ethiopic full stop (።) and the Urdu full stop (۔).
+_TIGHT_ENDS = "。！？؟；।॥።۔"
 DETECT_SAMPLE_CHARS = 4000
 ARABIC_SHARE = 0.3  # share of letters in Arabic script that makes a text Arabic
 HAN_SHARE = 0.2
@@ -39,13 +42,13 @@ ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و(?=.{3,
 # . ! ? (optionally a closing quote) when whitespace follows, or at a line break, so
 # "7,800" and "$400.000" stay whole; an initial's period ends nothing ("Frederick W. Mote").
 _SENTENCE_END = re.compile(
-    rf"(?<=[。！？؟；])(?![。！？؟”’」』）)])|(?<=[.!?])(?<![\s(][A-Z]\.)(?=\s)|(?<=[.!?][”\"’)])(?=\s)|(?<=[!?])(?=[{HAN}])"
+    rf"(?<=[{_TIGHT_ENDS}])(?![。！？؟”’」』）)।॥])|(?<=[.!?])(?<![\s(][A-Z]\.)(?=\s)|(?<=[.!?][”\"’)])(?=\s)|(?<=[!?])(?=[{HAN}])"
     r"|(?<=\n)(?=[^\n])"
 )
 # A claim of a model answer ends at terminal punctuation: a Latin one before whitespace (so "Levels.fyi"
 # and "7.800" stay whole), a CJK or Arabic one anywhere; never before a citation marker, which belongs to
 # the claim it follows ("It had 50 members. [1]", "at 7 a.m. [2]"), nor after an initial ("Frederick W. Mote").
-CLAIM_END = re.compile(r"(?<=[.!?])(?<![\s(][A-Z]\.)\s+(?!\[\d)|(?<=[。！？؟])\s*(?!\s*\[\d)|(?<=[.!?] \[\d\])\s+|(?<=[.!?]\[\d\])\s+")
+CLAIM_END = re.compile(r"(?<=[.!?])(?<![\s(][A-Z]\.)\s+(?!\[\d)|(?<=[。！？؟।॥])\s*(?!\s*\[\d)|(?<=[.!?] \[\d\])\s+|(?<=[.!?]\[\d\])\s+")
 # Citation markers: [1], [1, 2], [1،2], [1、2].
 MARKER = re.compile(r"\[(\d+(?:\s*[,،、]\s*\d+)*)\]")
 
@@ -233,6 +236,19 @@ _YES_NO = {
     "zh": "是 是的 对 对的 不 不是 没错 当然 确实 肯定",
 }
 YES_NO = frozenset(w for words in _YES_NO.values() for w in fold(words).casefold().split())
+
+
+# Words that name no topic of their own: light verbs, and the calendar words a date is written with. A question
+# of these, function words and figures ("What happened in 2023?", "2023年发生了什么?", "What is 2 + 2?")
+# names nothing the articles could be about.
+_NO_TOPIC_WORDS = {
+    "en": "happen happened happens occur occurred go went going do did done get got make made take took come came "
+          "year years month months day days",
+    "da": "ske skete sker hænde hændte gøre gjorde gå gik komme kom år måned måneder dag dage",
+    "ar": "حدث يحدث جرى يجري وقع يقع عام سنة شهر يوم",
+    "zh": "发生 出现 进行 怎么样 怎样 年 月 日 号",
+}
+NO_TOPIC_WORDS = frozenset(w for words in _NO_TOPIC_WORDS.values() for w in fold(words).casefold().split())
 
 
 def says_nothing(claim: str) -> bool:

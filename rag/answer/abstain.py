@@ -39,11 +39,14 @@ def decide(found: Extract, policy: Policy, threshold: float | None = None) -> De
 
 
 def hard_refusal(found: Extract) -> str:
-    """Why no answer can be given whatever the signals say, or "": no sentence at all, or a name or figure
+    """Why no answer can be given whatever the signals say, or "": no sentence at all, a question naming
+    nothing but figures (arithmetic, a bare year, code), or a name or figure
     of the question that the answer's passage holds in no form though it could only be written as the
     question writes it ("Who is the CEO of Google?" answered from a passage that never names Google)."""
     if not found.picks:
         return "no sentence of the retrieved passages shares a word with the question"
+    if not found.signals.get("topic_words", 1):
+        return "the question names nothing the articles could be about, only figures or a verb like 'happen'"
     if found.signals.get("keys_missing_in_own_script"):
         return f"no passage pairs the answer with {', '.join(found.missing_keys)}"
     return ""

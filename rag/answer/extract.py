@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.answer.types import ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PLACE, fit, spans
 from rag.answer.types import names as typed_names
@@ -21,8 +22,8 @@ from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import (asks_two_things, first_pronoun, fold, opens_with_person_pronoun, question_language,
-                      script_language, split_sentences)
+from rag.text import (NO_TOPIC_WORDS, asks_two_things, first_pronoun, fold, opens_with_person_pronoun,
+                      question_language, script_language, split_sentences)
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -95,7 +96,21 @@ def signals(found: Extract, evidence: Evidence, wants: str | None, number: int, 
         "has_short": float(bool(found.short)), "question_words": float(evidence.own),
         "follow_up": float(len(evidence.groups) > evidence.own),
         "keys_missing_in_own_script": float(sum(_same_script(key, passage.text) for key in found.missing_keys)),
+        "topic_words": float(topic_words(evidence)),
     }
+
+
+def topic_words(evidence: Evidence) -> int:
+    """How many of the question's word groups (a follow-up's borrowed ones included) name something: not a
+    figure, nor a word of rag.text.NO_TOPIC_WORDS ("What happened in 2023?" names nothing)."""
+    light = no_topic_tokens()
+    return sum(1 for group in evidence.groups if not any(t[:1].isdigit() for t in group) and not group & light)
+
+
+@lru_cache(maxsize=1)
+def no_topic_tokens() -> frozenset[str]:
+    """The keyword tokens of rag.text.NO_TOPIC_WORDS, as a question's word groups hold them."""
+    return frozenset(t for word in NO_TOPIC_WORDS for t in tokenize(word, query=True))
 
 
 def _same_script(key: str, text: str) -> bool:

@@ -13,6 +13,7 @@ the build, a link to /dev/zero would fill memory, a link to /etc/passwd would le
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
@@ -66,13 +67,23 @@ class EmptyArticle(ValueError):
 
 
 _WESTERN = ("cp1252", "latin_1", "iso8859_15")
+# Byte-order marks of the UTF-32 and UTF-16 encodings (UTF-32's first: its little-endian mark starts with UTF-16's).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def decode(data: bytes, name: str = "") -> str:
-    """Bytes to text: UTF-8 first, else the encoding charset-normalizer detects.
+    """Bytes to text: UTF-16 or UTF-32 by their byte-order mark, UTF-8 next, else the encoding
+    charset-normalizer detects.
 
     Near-ties go to the Western encodings: short Danish text in cp1252 otherwise reads as cp852.
     """
+    for bom, encoding in _BOMS:  # UTF-16 and UTF-32 hold NUL bytes: their byte-order mark says which it is
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise ValueError(f"not valid {encoding} after its byte-order mark") from None
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (NUL bytes)")
     try:

@@ -17,9 +17,11 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from rag.search.bridge import SKELETON
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import asks_two_things, han_names, is_arabic, names, question_language, script_language
+from rag.text import (asks_two_things, han_names, is_arabic, month_numbers, names, number_words, question_language,
+                      script_language)
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
@@ -143,9 +145,27 @@ class Evidence:
         """
         missing = set(self.missing(text, language))
         script = script_language(text)
+        near = self._met_by_skeleton_only(text, language) if script == "latin" else set()
+        figures = month_numbers(text) | number_words(text)
         return [key for key, groups in self.keys.items()
-                if groups <= missing and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
+                if (groups <= missing or (_is_latin(key) and groups <= missing | near)) and key not in figures
+                and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
                 and not (is_arabic(key[0]) and script != "ar")]
+
+    def _met_by_skeleton_only(self, text: str, language: str) -> set[int]:
+        """The word groups a Latin-script text meets only through a name's consonant skeleton: within one script
+        a name is written as it is, so "Park" met by "Parikh" (both b-r-k) is another name, not this one; a word
+        that only extends it is the same (Germany, German)."""
+        have = text_tokens(text, language)
+        words = [w.casefold() for w in _LATIN_WORD.findall(text)]
+        near = set()
+        for i, (group, extra) in enumerate(zip(self.groups, self.translations)):
+            own = {t for t in group if not t.startswith(SKELETON)}
+            if (own | extra) & have or not group & have:
+                continue
+            if not any(_derived(t, w) for t in own for w in words):
+                near.add(i)
+        return near
 
     def keys_held_by(self, chunk_id: str) -> set[str]:
         """The question's keys an indexed passage holds in some form (its gloss tokens included)."""
@@ -181,6 +201,20 @@ class Evidence:
     def _key_holders(self, held: list[np.ndarray]) -> dict[str, np.ndarray]:
         """Per key, which passages hold any of its word groups, from each group's holders (held)."""
         return {key: np.logical_or.reduce([held[i] for i in groups]) for key, groups in self.keys.items()}
+
+
+MIN_DERIVED_CHARS = 4  # a shared start this long makes two words one word's forms (german, germany)
+
+
+def _derived(a: str, b: str) -> bool:
+    """True when one word begins with the other's first MIN_DERIVED_CHARS letters and the shorter is its start."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= MIN_DERIVED_CHARS and long.startswith(short[: max(MIN_DERIVED_CHARS, len(short) - 1)])
+
+
+def _is_latin(key: str) -> bool:
+    """A key in Latin letters (a name such as Devi Park), not a figure or a word of another script."""
+    return bool(_LATIN_WORD.match(key))
 
 
 def _surface_token(word: str, language: str) -> list[str]:

@@ -881,9 +881,10 @@ class Glossary:
 
     def gloss_line(self, text: str, language: str) -> str:
         """A word-by-word English reading of the text: each word's first gloss; names, numbers, Latin
-        words and unknown words as written. Never raises: the text itself if anything goes wrong."""
+        words and unknown words as written. "" for a language without dictionaries here (a copy of the text
+        is no gloss). Never raises: the text itself if anything goes wrong."""
         if language not in ("ar", "da", "zh"):
-            return text
+            return ""
         try:
             return self._line(text, language)
         except Exception:  # noqa: BLE001 - a gloss is an extra, never a reason to fail

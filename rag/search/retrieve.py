@@ -21,6 +21,7 @@ from rag.schema import Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import KeywordIndex
 from rag.search.rerank import rerank
+from rag.text import LANGUAGES
 
 NODE_CONTENT = "_node_content"  # where llama-index's ChromaVectorStore keeps a node's fields
 NAMED_SOURCES = 5  # of the indexed articles, in the message refusing an unknown source (the rest are counted)
@@ -62,7 +63,10 @@ class Retriever:
 
     def check(self, filters: Filters) -> None:
         """Refuse a source filter naming an article this index does not hold (the search would quietly find
-        nothing): a QuestionError naming it and the first NAMED_SOURCES of the indexed articles."""
+        nothing): a QuestionError naming it and the first NAMED_SOURCES of the indexed articles; and a language
+        filter that is not a language code of the assistant's, as the CLI's --language refuses it."""
+        if filters.language is not None and filters.language not in LANGUAGES:
+            raise QuestionError(f"The language filter must be one of {', '.join(LANGUAGES)}, not {filters.language!r}.")
         if not filters.source or filters.source in self.manifest.documents:
             return
         names = sorted(self.manifest.documents)

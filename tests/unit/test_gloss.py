@@ -101,7 +101,11 @@ def test_chinese_words_get_their_english(glossary: Glossary) -> None:
 def test_english_and_numbers_have_no_glosses(glossary: Glossary) -> None:
     assert glossary.word_glosses("employees", "en") == []
     assert glossary.word_glosses("600", "ar") == []
-    assert glossary.gloss_line("Meta cut 600 jobs.", "en") == "Meta cut 600 jobs."
+    assert glossary.gloss_line("Meta cut 600 jobs.", "en") == ""
+
+
+def test_a_language_without_dictionaries_gets_no_gloss_rather_than_a_copy(glossary: Glossary) -> None:
+    assert glossary.gloss_line("कंपनी में 600 लोग थे।", "hi") == ""
 
 
 def test_expand_arabic_reaches_the_article_word(glossary: Glossary) -> None:

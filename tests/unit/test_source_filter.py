@@ -71,7 +71,8 @@ def test_the_ui_api_shows_the_one_line_refusal(fast_assistant):
     assert caught.value.message.startswith(f"No article named '{UNKNOWN}' is in the index; it holds ")
 
 
-@pytest.mark.parametrize("filters", [Filters(language="fr"), Filters(source=PROBABILITY_ARTICLE, language="zh")])
+@pytest.mark.parametrize("filters", [Filters(source=PROBABILITY_ARTICLE, language="ar"),
+                                     Filters(source=PROBABILITY_ARTICLE, language="zh")])
 def test_filters_that_match_no_passage_find_nothing_and_the_answer_says_so(fast_assistant, filters):
     assert fast_assistant.retrieve(PROBABILITY, 5, filters) == []
     answer = fast_assistant.ask(PROBABILITY, filters=filters, mode=OFFLINE)

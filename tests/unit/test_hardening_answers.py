@@ -1,0 +1,61 @@
+"""Hostile and odd input on the question's path: junk and near-miss questions, filters the CLI would refuse,
+other encodings and scripts, Ctrl-C (made-up text; the bundled index with a fake embedder)."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from rag.errors import QuestionError
+from rag.ingest.load import decode
+from rag.schema import Filters
+from rag.text import split_sentences
+
+
+@pytest.mark.parametrize("question", ["What is 2 + 2?", '" OR 1=1 --', "What happened in 2023?",
+                                      "Hvad skete der i 2023?", "2023年发生了什么?"])
+def test_a_question_naming_nothing_but_figures_is_refused(fast_assistant, question):
+    answer = fast_assistant.ask(question)
+    assert answer.abstained and not answer.citations
+
+
+def test_a_name_close_to_one_in_the_articles_is_not_that_person(fast_assistant):
+    assert fast_assistant.ask("Who is Devi Park?").abstained
+    found, _ = fast_assistant.offline_candidate("Who is Devi Parikh?")
+    assert not found.missing_keys
+
+
+def test_the_api_refuses_a_language_filter_the_cli_would(fast_assistant):
+    with pytest.raises(QuestionError, match="one of en, ar, zh, da"):
+        fast_assistant.ask("Who left?", filters=Filters(language="xx"))
+    with pytest.raises(QuestionError):
+        fast_assistant.retrieve("Who left?", filters=Filters(language="xx"))
+
+
+@pytest.mark.parametrize(("bom", "encoding"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+                                               (codecs.BOM_UTF32_LE, "utf-32-le")])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(bom, encoding):
+    text = "Harbour news: 田渊栋 and وانج met on Tuesday."
+    assert decode(bom + text.encode(encoding)) == text
+
+
+def test_nul_bytes_without_a_byte_order_mark_are_still_binary():
+    with pytest.raises(ValueError, match="binary"):
+        decode(b"PK\x03\x04\x00\x00 not text")
+
+
+def test_the_devanagari_danda_ends_a_sentence():
+    assert split_sentences("बंदरगाह खुला। 600 लोग आए। अंत।") == ["बंदरगाह खुला।", " 600 लोग आए।", " अंत।"]
+
+
+def test_ctrl_c_is_one_line_and_the_shells_status(monkeypatch, capsys):
+    import rag.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rag.cli, "_index", interrupted)
+    assert rag.cli.main(["index"]) == rag.cli.INTERRUPTED
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "interrupted" in err[0] and "previous index still answers" in err[0]
