@@ -107,8 +107,8 @@ class Manifest:
         """A manifest from its JSON text (a file, or the manifest record on a Chroma server), checked like load()."""
         try:
             raw = json.loads(text)
-        except ValueError:
-            raise _damaged(where, "not valid JSON; empty or cut short") from None
+        except (ValueError, RecursionError):  # RecursionError: nested too deep ("[" a hundred thousand times)
+            raise _damaged(where, "not valid JSON; empty, cut short or garbled") from None
         if not isinstance(raw, dict):
             raise _damaged(where, f"it holds {json.dumps(raw)[:SHOWN_CHARS]}, not a JSON object")
         version = raw.get("format_version")
@@ -329,9 +329,26 @@ def _committed_state(components: Components) -> tuple[Manifest | None, bool]:
     settings = components.settings
     if components.shared_state is None:
         manifest = Manifest.load(settings.index_dir)
-        return manifest, manifest is not None and (settings.index_dir / manifest.keyword_dir / "ids.json").is_file()
+        return manifest, manifest is not None and not keyword_problem(settings.index_dir / manifest.keyword_dir,
+                                                                      manifest)
     committed = components.shared_state.committed()
     return (committed[0], bool(committed[1])) if committed else (None, False)
+
+
+def keyword_problem(folder: Path, manifest: Manifest) -> str:
+    """What is wrong with a keyword folder, read whole as the retriever reads it ("" when nothing): missing,
+    unreadable, or holding other passages than the manifest names."""
+    from rag.search.keyword import KeywordIndex  # the keyword stage's libraries only when the index is checked
+
+    try:
+        index = KeywordIndex.load(folder)
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError, RecursionError, EOFError, KeyError, TypeError) as exc:
+        return f"damaged ({type(exc).__name__})"
+    if not isinstance(index.ids, list) or set(index.ids) != manifest.chunk_ids:
+        return "damaged (its passages are not the manifest's)"
+    return ""
 
 
 def index_health(settings: Settings) -> tuple[list[str], bool]:
@@ -348,8 +365,10 @@ def index_health(settings: Settings) -> tuple[list[str], bool]:
     ids = manifest.chunk_ids
     lines = [f"manifest: {len(manifest.documents)} articles, {len(ids)} passages, model {manifest.embed_model}, "
              f"built {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(manifest.built_at))}, in {where}"]
-    lines.append(f"keyword index: {manifest.keyword_dir} " + ("present" if keyword_ok else
-                                                                f"missing; rebuild it with: {REFRESH_HINT}"))
+    problem = "" if keyword_ok else (keyword_problem(settings.index_dir / manifest.keyword_dir, manifest)
+                                     if components.shared_state is None else "missing")
+    lines.append(f"keyword index: {manifest.keyword_dir} " + ("present and readable" if keyword_ok else
+                                                                f"{problem}; rebuild it with: {REFRESH_HINT}"))
     if not settings.chroma_host and not (settings.index_dir / CHROMA_DIR).is_dir():
         return [*lines, f"vector store: {settings.index_dir / CHROMA_DIR} is missing; "
                         f"re-embed it with: {REFRESH_HINT}"], False

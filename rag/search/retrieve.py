@@ -13,15 +13,28 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
+from pathlib import Path
 
 from rag.components import Components
-from rag.components.store import Manifest, open_collection, read_keyword_folder
-from rag.errors import EmbeddingUnavailableError, IndexMissingError, QuestionError
+from rag.components.store import REFRESH_HINT, Manifest, open_collection, read_keyword_folder
+from rag.errors import EmbeddingUnavailableError, IndexDamagedError, IndexMissingError, QuestionError
 from rag.schema import Filters, Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import KeywordIndex
 from rag.search.rerank import rerank
 from rag.text import LANGUAGES
+
+def _load_keyword(folder: Path) -> KeywordIndex:
+    """The keyword index in folder, or IndexDamagedError in one line naming the repair when a part of it is
+    missing or cannot be read."""
+    try:
+        return KeywordIndex.load(folder)
+    except FileNotFoundError:
+        raise  # read_keyword_folder looks for a newer generation first
+    except (OSError, ValueError, RecursionError, EOFError, KeyError, TypeError) as exc:
+        raise IndexDamagedError(f"the keyword index {folder} is damaged ({type(exc).__name__}); "
+                                f"rebuild it with: {REFRESH_HINT}") from None
+
 
 NODE_CONTENT = "_node_content"  # where llama-index's ChromaVectorStore keeps a node's fields
 NAMED_SOURCES = 5  # of the indexed articles, in the message refusing an unknown source (the rest are counted)
@@ -57,7 +70,11 @@ class Retriever:
         self.settings = settings
         self.collection = open_collection(settings, components.chroma)
         self.embed_question = components.query_embedder
-        self.manifest, self.keyword = read_keyword_folder(settings.index_dir, manifest, KeywordIndex.load)
+        try:
+            self.manifest, self.keyword = read_keyword_folder(settings.index_dir, manifest, _load_keyword)
+        except FileNotFoundError:
+            raise IndexDamagedError(f"the keyword index {settings.index_dir / manifest.keyword_dir} is missing a "
+                                    f"part; rebuild it with: {REFRESH_HINT}") from None
         self.glossary = components.glossary
         self._ids = self.manifest.chunk_ids
 

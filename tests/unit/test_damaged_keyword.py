@@ -1,0 +1,52 @@
+"""A damaged keyword index or manifest: one line naming the repair, on asking and on `rag index --check`."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.cli import main
+from rag.components.store import MANIFEST, Manifest
+from rag.errors import IndexDamagedError
+from rag.settings import get_settings
+from tests.conftest import fake_components
+
+
+def _keyword_folder(work):
+    return work.index_dir / Manifest.load(work.index_dir).keyword_dir
+
+
+@pytest.mark.parametrize("damage", ["deleted", "ids garbled", "data overwritten"])
+def test_a_damaged_keyword_index_is_one_line_naming_the_repair(work, damage):
+    folder = _keyword_folder(work)
+    if damage == "deleted":
+        shutil.rmtree(folder)
+    elif damage == "ids garbled":
+        (folder / "ids.json").write_text('["a", ', encoding="utf-8")
+    else:
+        for part in folder.glob("*.npy"):
+            part.write_bytes(b"not a numpy array")
+    with pytest.raises(IndexDamagedError, match="rebuild it with: rag index") as caught:
+        Assistant(work, fake_components(work))
+    assert len(str(caught.value).splitlines()) == 1
+
+
+def test_index_check_reads_the_keyword_index_not_just_its_presence(work, capsys, monkeypatch):
+    (_keyword_folder(work) / "ids.json").write_text('["not", "these"]', encoding="utf-8")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(work.index_dir))
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(work.corpus_dir))
+    get_settings.cache_clear()
+    try:
+        assert main(["index", "--check"]) != 0
+    finally:
+        get_settings.cache_clear()
+    out = capsys.readouterr().out
+    assert "keyword index" in out and "not the manifest's" in out and "rebuild it with: rag index" in out
+
+
+def test_a_manifest_nested_too_deep_is_damaged_not_a_recursion_error(work):
+    (work.index_dir / MANIFEST).write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(IndexDamagedError):
+        Manifest.load(work.index_dir)
