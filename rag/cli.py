@@ -18,7 +18,7 @@ from typing import NoReturn
 from rag.errors import QuestionError, RagError, SettingsError
 from rag.schema import LLM, Answer
 from rag.settings import MAX_TOP_K, Settings, get_settings
-from rag.text import quoted
+from rag.text import quoted, shown_name
 
 EMPTY_QUESTION = "Please type a question: the question is empty."
 SURROGATE = re.compile("[\ud800-\udfff]")  # how Python holds argv bytes that are not UTF-8
@@ -49,7 +49,7 @@ def _index(args: argparse.Namespace) -> int:
           f"{settings.index_dir} ({report.embedded} embedded, {report.removed} removed, "
           f"{report.seconds:.1f} s)")
     for name, why in report.skipped:
-        print(f"skipped {name}: {why}")
+        print(f"skipped {shown_name(name)}: {why}")
     return 0
 
 
@@ -102,7 +102,7 @@ def _print_answer(answer: Answer) -> None:
     if not extracted:
         print(answer.text)
     for citation in answer.citations:
-        print(f"  [{citation_number(answer, citation)}] {citation.source} ({citation.language}): "
+        print(f"  [{citation_number(answer, citation)}] {shown_name(citation.source)} ({citation.language}): "
               f"{quoted(citation.quote)}")
         if citation.gloss:
             print(f"      word-by-word gloss (dictionary, not a translation): {citation.gloss}")

@@ -266,6 +266,19 @@ def looks_like_instructions(text: str) -> bool:
     return bool(_INSTRUCTIONS.search(fold(text)))
 
 
+# Characters a file name may hold that must not act on a terminal or a page: controls (ESC, BEL, newline)
+# and the bidirectional overrides and isolates, which reorder the text shown after them.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def shown_name(name: str) -> str:
+    """A file name as it may be shown: each control or bidi character written as its escape (\\x1b, \\u202e)."""
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS else c
+        for c in name)
+
+
 def script_of(language: str) -> str:
     """The script a language is written in, as script_language() names it: "ar", "zh" or "latin"."""
     return language if language in ("ar", "zh") else "latin"

@@ -17,7 +17,7 @@ from rag.components.store import Manifest
 from rag.errors import IndexMismatchError
 from rag.schema import FALLBACK, LLM, Answer, Citation
 from rag.settings import Settings
-from rag.text import MARKER, RTL_LANGUAGES, language_name, nfc, quoted
+from rag.text import MARKER, RTL_LANGUAGES, language_name, nfc, quoted, shown_name
 
 if TYPE_CHECKING:
     from rag.ingest.build import BuildReport
@@ -113,6 +113,11 @@ SCROLL_TO_ANSWER_JS = f"""() => {{
 def esc(text: object) -> str:
     """Text made safe to put inside our HTML."""
     return html.escape(str(text), quote=True)
+
+
+def esc_name(name: str) -> str:
+    """A file name for the page: its control and bidi characters shown as escapes, then HTML-escaped."""
+    return esc(shown_name(name))
 
 
 def dir_attrs(language: str) -> str:
@@ -219,7 +224,7 @@ def _source_line(answer: Answer) -> str:
             seen.add(c.source)
             title = c.title or c.source
             title = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
-            items.append(f'<span dir="auto">{esc(title)}</span> ({esc(c.source)})')
+            items.append(f'<span dir="auto">{esc(title)}</span> ({esc_name(c.source)})')
     return f'<div class="answer-sources">Sources: {" · ".join(items)} — quotes in the panel →</div>'
 
 
@@ -247,7 +252,7 @@ def _source_head(answer: Answer, citation: Citation) -> str:
     return (f'<div class="source-head" dir="auto">{ref}<span class="source-title">'
             f"{esc(citation.title or citation.source)}</span></div>"
             f'<div class="source-meta">{esc(language_name(citation.language))} · '
-            f"<code>{esc(citation.source)}</code></div>")
+            f"<code>{esc_name(citation.source)}</code></div>")
 
 
 def render_gloss(citation: Citation) -> str:
@@ -424,7 +429,7 @@ def index_html(settings: Settings) -> str:
     built = time.strftime("%Y-%m-%d %H:%M", time.localtime(manifest.built_at))
     rows = "".join(
         f'<tr data-source="{esc(name)}"><td dir="auto">{esc(d.title)}</td><td>{esc(language_name(d.language))}'
-        f"</td><td><code>{esc(name)}</code></td><td>{len(d.chunk_ids)}</td></tr>"
+        f"</td><td><code>{esc_name(name)}</code></td><td>{len(d.chunk_ids)}</td></tr>"
         for name, d in sorted(docs.items())
     )
     skipped = ""
@@ -444,7 +449,7 @@ def _passage_head(n: int, passage: Passage) -> str:
     """[n] title, then language and file, for one passage of a search-only turn."""
     return (f'<div class="source-head" dir="auto"><span class="ref">[{n}]</span> <span class="source-title">'
             f"{esc(passage.title or passage.source)}</span></div>"
-            f'<div class="source-meta">{esc(language_name(passage.language))} · <code>{esc(passage.source)}</code>'
+            f'<div class="source-meta">{esc(language_name(passage.language))} · <code>{esc_name(passage.source)}</code>'
             f" · score {passage.score:.3f}</div>")
 
 
@@ -484,7 +489,7 @@ def render_preview(preview: ArticlePreview) -> str:
     lines = "\n".join(preview.first_lines)
     return (f'<div class="article-preview" data-source="{esc(preview.name)}">'
             f'<div class="source-title" dir="auto">{esc(preview.title)}</div>'
-            f'<div class="source-meta"><code>{esc(preview.name)}</code> · {preview.size:,} bytes · '
+            f'<div class="source-meta"><code>{esc_name(preview.name)}</code> · {preview.size:,} bytes · '
             f"{preview.characters:,} characters of text</div>"
             f'<div class="preview-lines" dir="auto">{esc(lines)}</div></div>')
 

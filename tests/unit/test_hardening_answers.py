@@ -59,3 +59,13 @@ def test_ctrl_c_is_one_line_and_the_shells_status(monkeypatch, capsys):
     assert rag.cli.main(["index"]) == rag.cli.INTERRUPTED
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "interrupted" in err[0] and "previous index still answers" in err[0]
+
+
+@pytest.mark.parametrize(("name", "shown"), [("a\x1b[31mred\x07.txt", "a\\x1b[31mred\\x07.txt"),
+                                             ("evil\u202etxt.exe", "evil\\u202etxt.exe"),
+                                             ("two\nlines.txt", "two\\x0alines.txt"), ("田渊栋.txt", "田渊栋.txt")])
+def test_a_file_name_is_shown_with_its_controls_escaped(name, shown):
+    from rag.text import shown_name
+    from rag.ui.render import esc_name
+
+    assert shown_name(name) == shown and "\u202e" not in esc_name(name) and "\x1b" not in esc_name(name)
