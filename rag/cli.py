@@ -50,6 +50,8 @@ def _index(args: argparse.Namespace) -> int:
           f"{report.seconds:.1f} s)")
     for name, why in report.skipped:
         print(f"skipped {shown_name(name)}: {why}")
+    for name, same in report.duplicates:
+        print(f"duplicate {shown_name(name)}: the same text as {shown_name(same)}; its passages count once")
     return 0
 
 

@@ -77,6 +77,7 @@ class BuildReport:
     removed: int = 0
     unchanged_documents: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, the earlier one with its text)
     seconds: float = 0.0
 
 
@@ -213,8 +214,20 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
     return BuildReport(
         documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=indexed.embedded,
         removed=len(stale), unchanged_documents=len(loaded.documents) - len(changed),
-        skipped=skipped, seconds=time.perf_counter() - started,
+        skipped=skipped, duplicates=duplicate_articles(loaded.documents), seconds=time.perf_counter() - started,
     )
+
+
+def duplicate_articles(documents: list[Document]) -> list[tuple[str, str]]:
+    """(article, the article before it with the same text) for each article whose text another already has:
+    indexed, but its passages count once in retrieval and citations (see rag.search.retrieve.distinct)."""
+    first: dict[str, str] = {}
+    found = []
+    for document in documents:
+        earlier = first.setdefault(document.metadata["doc_hash"], document.id_)
+        if earlier != document.id_:
+            found.append((document.id_, earlier))
+    return found
 
 
 def _start_from_server(shared: SharedState | None, settings: Settings, rebuild: bool) -> None:

@@ -133,7 +133,7 @@ class Retriever:
         for i, query in enumerate(extra_queries or [], start=1):
             rankings[f"keyword{i}"] = [cid for cid, _ in self.keyword.search(query, n, allowed)]
         weights = {"dense": self.settings.dense_weight}
-        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)[:n]
+        fused = distinct(reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights))[:n]
         if self.settings.rerank:
             fused = rerank(evidence, fused)
         return self._passages(fused[:k], rankings)
@@ -165,6 +165,19 @@ class Retriever:
         """Each passage's id -> the id of the passage before it in its article (the first has none)."""
         return {chunk: before for document in self.manifest.documents.values()
                 for before, chunk in zip(document.chunk_ids, document.chunk_ids[1:])}
+
+
+def distinct(fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The fused passages with each text once: a passage id is its article and its text's hash (file#hash), so
+    the same article saved twice, or linked, gives its passages once, in the best place either had."""
+    seen: set[str] = set()
+    out = []
+    for cid, score in fused:
+        text = cid.split("#", 1)[-1]
+        if text not in seen:
+            seen.add(text)
+            out.append((cid, score))
+    return out
 
 
 def reciprocal_rank_fusion(

@@ -50,3 +50,19 @@ def test_a_manifest_nested_too_deep_is_damaged_not_a_recursion_error(work):
     (work.index_dir / MANIFEST).write_text("[" * 100_000, encoding="utf-8")
     with pytest.raises(IndexDamagedError):
         Manifest.load(work.index_dir)
+
+
+def test_an_article_saved_twice_is_named_and_its_passages_count_once(work):
+    from rag.ingest.build import build_index
+
+    original = sorted(work.corpus_dir.glob("*.txt"))[0]
+    shutil.copyfile(original, work.corpus_dir / "copy-of-it.txt")
+    report = build_index(work, components=fake_components(work))
+    assert report.duplicates == [("copy-of-it.txt", original.name)] or report.duplicates == [
+        (original.name, "copy-of-it.txt")]
+    assistant = Assistant(work, fake_components(work))
+    passages = assistant.retrieve("How many people were on the Probability team?", 10)
+    texts = [p.text for p in passages]
+    assert len(texts) == len(set(texts))
+    answer = assistant.ask("How many people were on the Probability team?")
+    assert len({c.quote for c in answer.citations}) == len(answer.citations)
