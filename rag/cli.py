@@ -18,7 +18,7 @@ from typing import NoReturn
 from rag.errors import QuestionError, RagError, SettingsError
 from rag.schema import LLM, Answer
 from rag.settings import MAX_TOP_K, Settings, get_settings
-from rag.text import quoted, shown_name
+from rag.text import printable_name, quoted
 
 EMPTY_QUESTION = "Please type a question: the question is empty."
 SURROGATE = re.compile("[\ud800-\udfff]")  # how Python holds argv bytes that are not UTF-8
@@ -49,9 +49,9 @@ def _index(args: argparse.Namespace) -> int:
           f"{settings.index_dir} ({report.embedded} embedded, {report.removed} removed, "
           f"{report.seconds:.1f} s)")
     for name, why in report.skipped:
-        print(f"skipped {shown_name(name)}: {why}")
+        print(f"skipped {printable_name(name)}: {why}")
     for name, same in report.duplicates:
-        print(f"duplicate {shown_name(name)}: the same text as {shown_name(same)}; its passages count once")
+        print(f"duplicate {printable_name(name)}: the same text as {printable_name(same)}; its passages count once")
     return 0
 
 
@@ -104,7 +104,7 @@ def _print_answer(answer: Answer) -> None:
     if not extracted:
         print(answer.text)
     for citation in answer.citations:
-        print(f"  [{citation_number(answer, citation)}] {shown_name(citation.source)} ({citation.language}): "
+        print(f"  [{citation_number(answer, citation)}] {printable_name(citation.source)} ({citation.language}): "
               f"{quoted(citation.quote)}")
         if citation.gloss:
             print(f"      word-by-word gloss (dictionary, not a translation): {citation.gloss}")

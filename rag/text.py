@@ -271,7 +271,7 @@ def looks_like_instructions(text: str) -> bool:
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def shown_name(name: str) -> str:
+def printable_name(name: str) -> str:
     """A file name as it may be shown: each control or bidi character written as its escape (\\x1b, \\u202e)."""
     return "".join(
         (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")

@@ -66,6 +66,7 @@ class EmptyArticle(ValueError):
     """The file holds no text (perhaps only for now: editors truncate, then write)."""
 
 
+MB = 1_000_000
 _WESTERN = ("cp1252", "latin_1", "iso8859_15")
 # Byte-order marks of the UTF-32 and UTF-16 encodings (UTF-32's first: its little-endian mark starts with UTF-16's).
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -237,9 +238,6 @@ def extract_pdf(data: bytes, name: str) -> Extracted:
     return Extracted(text, _title_or_first_line(title, text))
 
 
-MAX_UNZIPPED = 200_000_000  # a .docx that unpacks to more is refused (a zip bomb)
-
-
 def extract_docx(data: bytes, name: str) -> Extracted:
     """A Word file's paragraphs and table cells in order; the title from its core properties,
     else its first Title- or Heading-styled paragraph, else its first line."""
@@ -247,9 +245,6 @@ def extract_docx(data: bytes, name: str) -> Extracted:
     from docx.table import Table
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
-                raise ValueError("it unpacks to more than 200 MB")
         document = docx.Document(io.BytesIO(data))
         blocks: list[str] = []
         heading = ""
@@ -336,18 +331,35 @@ EXTRACTORS: dict[str, Callable[[bytes, str], Extracted]] = {
 }
 
 
-def extract(data: bytes, name: str) -> Extracted:
-    """A file's text and title by its suffix (ValueError when it cannot be read as that format)."""
+def extract(data: bytes, name: str, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Extracted:
+    """A file's text and title by its suffix; a ValueError saying why when it cannot be read, or when its text
+    would pass the article cap: a Word file by its archive's unpacked size, read from the zip directory before
+    anything is unpacked (a 0.5 MB file can unpack to 150 MB), any file by the text it gives."""
     suffix = Path(name).suffix.lower()
     extractor = EXTRACTORS.get(suffix)
     if extractor is None:
         raise ValueError(f"not a supported kind of file ({', '.join(SUPPORTED_SUFFIXES)})")
-    return extractor(data, name)
+    if suffix == ".docx" and unpacked_size(data) > max_bytes:
+        raise ValueError(f"it unpacks to {unpacked_size(data) / MB:,.0f} MB, over the {max_bytes / MB:,.0f} MB "
+                         "article cap (RAG_MAX_ARTICLE_BYTES)")
+    extracted = extractor(data, name)
+    if len(extracted.text.encode("utf-8")) > max_bytes:
+        raise ValueError(f"its text passes the {max_bytes / MB:,.0f} MB article cap (RAG_MAX_ARTICLE_BYTES)")
+    return extracted
+
+
+def unpacked_size(data: bytes) -> int:
+    """The bytes a zip archive's members unpack to, from its directory (0 for data that is not a zip)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return 0
 
 
 def read_extracted(path: Path, name: str = "", max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Extracted:
     """A file's text and title, read through the extractor for its suffix."""
-    return extract(read_article_bytes(path, max_bytes), name or path.name)
+    return extract(read_article_bytes(path, max_bytes), name or path.name, max_bytes)
 
 
 def read_text(path: Path, name: str = "", max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> str:

@@ -82,7 +82,7 @@ def save_uploads(
                 raise UploadRejected(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
             if size == 0:
                 raise UploadRejected("the file is empty")
-            content = _content(source, name)
+            content = _content(source, name, max_bytes)
             target = corpus / name
             if target.is_symlink() or target.resolve().parent != corpus:
                 raise UploadRejected("this name points outside the articles folder")
@@ -100,7 +100,7 @@ def save_uploads(
     return saved, rejected
 
 
-def _content(source: Path, name: str) -> str | bytes:
+def _content(source: Path, name: str, max_bytes: int) -> str | bytes:
     """What is written for an upload: a text file's decoded text, a PDF or Word file's bytes once they parse."""
     try:
         data = source.read_bytes()
@@ -108,7 +108,7 @@ def _content(source: Path, name: str) -> str | bytes:
         raise UploadRejected(f"the upload could not be read ({exc.strerror or exc})") from None
     binary = Path(name).suffix in BINARY_SUFFIXES
     try:
-        text = extract(data, name).text
+        text = extract(data, name, max_bytes).text
     except ValueError as exc:
         raise UploadRejected(str(exc) if binary else f"not readable as text ({exc})") from None
     if not text.strip():

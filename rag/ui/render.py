@@ -17,7 +17,7 @@ from rag.components.store import Manifest
 from rag.errors import IndexMismatchError
 from rag.schema import FALLBACK, LLM, Answer, Citation
 from rag.settings import Settings
-from rag.text import MARKER, RTL_LANGUAGES, language_name, nfc, quoted, shown_name
+from rag.text import MARKER, RTL_LANGUAGES, language_name, nfc, printable_name, quoted
 
 if TYPE_CHECKING:
     from rag.ingest.build import BuildReport
@@ -117,7 +117,7 @@ def esc(text: object) -> str:
 
 def esc_name(name: str) -> str:
     """A file name for the page: its control and bidi characters shown as escapes, then HTML-escaped."""
-    return esc(shown_name(name))
+    return esc(printable_name(name))
 
 
 def dir_attrs(language: str) -> str:

@@ -65,7 +65,38 @@ def test_ctrl_c_is_one_line_and_the_shells_status(monkeypatch, capsys):
                                              ("evil\u202etxt.exe", "evil\\u202etxt.exe"),
                                              ("two\nlines.txt", "two\\x0alines.txt"), ("田渊栋.txt", "田渊栋.txt")])
 def test_a_file_name_is_shown_with_its_controls_escaped(name, shown):
-    from rag.text import shown_name
+    from rag.text import printable_name
     from rag.ui.render import esc_name
 
-    assert shown_name(name) == shown and "\u202e" not in esc_name(name) and "\x1b" not in esc_name(name)
+    assert printable_name(name) == shown and "\u202e" not in esc_name(name) and "\x1b" not in esc_name(name)
+
+
+def _word_file_of(text_bytes: int) -> bytes:
+    """A small .docx whose document.xml unpacks to about text_bytes (one long run of a repeated letter)."""
+    import io
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Harbour news")
+    document.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"Harbour news", b"a" * text_bytes)
+            bomb.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_word_file_unpacking_past_the_article_cap_is_refused_before_it_is_unpacked():
+    from rag.ingest.load import extract
+
+    bomb = _word_file_of(3_000_000)
+    assert len(bomb) < 100_000  # small on disk
+    with pytest.raises(ValueError, match=r"unpacks to \d MB, over the 1 MB article cap"):
+        extract(bomb, "bomb.docx", max_bytes=1_000_000)
+    assert extract(_word_file_of(1000), "fine.docx", max_bytes=1_000_000).text.startswith("a" * 1000)
