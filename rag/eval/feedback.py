@@ -36,6 +36,8 @@ def read_feedback(path: Path) -> list[dict]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise FeedbackError(f"{path} line {number} is not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise FeedbackError(f"{path} line {number} is not a feedback record (nested too deep)") from None
         if not isinstance(record, dict) or any(k not in record for k in REQUIRED) \
                 or record["rating"] not in (UP, DOWN):
             raise FeedbackError(f"{path} line {number} is not a feedback record "

@@ -318,7 +318,7 @@ def main(args) -> int:
     path = questions_file(args)
     try:
         questions = load_questions(path, args.split)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SettingsError(f"{path}: not a question set ({type(exc).__name__}: {exc})") from None
     results = run(settings, questions, stock=not args.no_stock, llm=args.llm, models=tuple(args.model or ()))
     results["split"] = args.split

@@ -63,3 +63,20 @@ def test_the_naive_baseline_quotes_the_sentence_sharing_most_words_and_never_ref
     answer = naive_answer("When did the bridge over the river open?", passages)
     assert not answer.abstained and "1901" in answer.text and answer.citations[0].source == "b.txt"
     assert naive_answer("Anything?", []).abstained
+
+
+def test_a_question_file_nested_too_deep_is_one_line(tmp_path, capsys):
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    assert main(["eval", "--questions", str(deep), "--no-stock"]) == 2
+    assert "not a question set" in capsys.readouterr().err
+
+
+def test_a_feedback_file_nested_too_deep_is_one_line(tmp_path):
+    from rag.errors import FeedbackError
+    from rag.eval.feedback import read_feedback
+
+    deep = tmp_path / "feedback.jsonl"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(FeedbackError, match="nested too deep"):
+        read_feedback(deep)
