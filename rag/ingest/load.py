@@ -411,8 +411,12 @@ def _outside(path: Path, root: Path) -> bool:
         return True
 
 
+HIDDEN = "a hidden file (its name starts with a dot); rename it to index it"
+
+
 def find_files(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """The candidate articles under a folder (supported suffix, not hidden), and the linked folders skipped.
+    """The candidate articles under a folder (supported suffix, not hidden), and what is skipped: linked folders
+    leading out of it, and hidden files of a supported kind (named, so that "..\\evil.txt" is not silently gone).
 
     Linked folders are never entered: one inside the folder holds files listed anyway,
     one outside is not part of the corpus (and is named as skipped).
@@ -424,9 +428,10 @@ def find_files(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         for linked in (Path(folder, d) for d in dirs if os.path.islink(os.path.join(folder, d))):
             if _outside(linked, corpus_dir):
                 skipped.append((shown_name(linked, corpus_dir), LINK_OUT_OF_FOLDER))
-        files += [Path(folder, n) for n in names
-                  if not n.startswith(".") and n.lower().endswith(SUPPORTED_SUFFIXES)]
-    return sorted(files), skipped
+        candidates = [Path(folder, n) for n in names if n.lower().endswith(SUPPORTED_SUFFIXES)]
+        files += [path for path in candidates if not path.name.startswith(".")]
+        skipped += [(shown_name(path, corpus_dir), HIDDEN) for path in candidates if path.name.startswith(".")]
+    return sorted(files), sorted(skipped)
 
 
 def listing_refusal(path: Path, root: Path, max_bytes: int) -> str | None:

@@ -100,3 +100,13 @@ def test_a_word_file_unpacking_past_the_article_cap_is_refused_before_it_is_unpa
     with pytest.raises(ValueError, match=r"unpacks to \d MB, over the 1 MB article cap"):
         extract(bomb, "bomb.docx", max_bytes=1_000_000)
     assert extract(_word_file_of(1000), "fine.docx", max_bytes=1_000_000).text.startswith("a" * 1000)
+
+
+def test_a_hidden_article_is_named_as_skipped_not_silently_left_out(tmp_path):
+    from rag.ingest.load import HIDDEN, load_corpus
+
+    (tmp_path / "..\\..\\evil.txt").write_text("The harbour opened in 1901 with 40 cranes.", encoding="utf-8")
+    (tmp_path / "harbour.txt").write_text("The harbour opened in 1901.", encoding="utf-8")
+    loaded = load_corpus(tmp_path)
+    assert [d.id_ for d in loaded.documents] == ["harbour.txt"]
+    assert loaded.skipped == [("..\\..\\evil.txt", HIDDEN)]
