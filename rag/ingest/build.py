@@ -26,6 +26,7 @@ import errno
 import fcntl
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,6 +66,12 @@ MID_QUESTION_S = 1.0
 # Embedding batches per add to Chroma: passages are chunked, embedded, stored and tokenized this many
 # embedding batches at a time, and only those are held as nodes (the whole corpus's took GiBs at 100k).
 BATCHES_PER_ADD = 4
+
+
+MB = 1_000_000
+# The least free space a build starts with: the store's database journal and a segment of vectors (an index
+# of the bundled articles takes about 1.4 MB, of 24 encyclopedia articles about 5.4 MB).
+MIN_FREE_BYTES = 16 * MB
 
 
 @dataclass
@@ -148,6 +155,7 @@ def build_index(
     or embedded store is damaged.
     """
     components = components or build_components(settings)
+    check_free_space(settings.index_dir)
     with build_lock(settings.index_dir), _write_errors(settings.index_dir):
         report = _build(settings, Path(corpus_dir) if corpus_dir else None, rebuild, progress, components)
     components.glossary.prepare()  # the dictionary tables a first question reads, built now rather than then
@@ -163,6 +171,35 @@ def _write_errors(index_dir: Path) -> Iterator[None]:
         why = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise IndexWriteError(f"cannot write the index in {index_dir} ({why}); the previous index still "
                               "answers. Fix that, then run: rag index") from None
+    except Exception as exc:  # noqa: BLE001 - Chroma's and SQLite's own errors for a full disk
+        if not _disk_full(exc):
+            raise
+        raise IndexWriteError(f"cannot write the index in {index_dir} (the disk is full: {_free_mb(index_dir)} MB "
+                              f"free, a build needs at least {MIN_FREE_BYTES // MB} MB); the previous index still "
+                              "answers. Free some space, then run: rag index") from None
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """True for a store's own report of a full disk (chromadb's InternalError, sqlite3's OperationalError)."""
+    text = str(exc).lower()
+    return "disk is full" in text or "no space left" in text or "database or disk is full" in text
+
+
+def _free_mb(index_dir: Path) -> int:
+    """Megabytes free on the file system the index folder is (or would be) on."""
+    folder = index_dir
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return shutil.disk_usage(folder).free // MB
+
+
+def check_free_space(index_dir: Path) -> None:
+    """Refuse a build, before it writes anything, on a file system with less than MIN_FREE_BYTES free: SQLite
+    and Chroma's segments fail half-way on a full disk, and a half-written store is what must never happen."""
+    free = _free_mb(index_dir)
+    if free < MIN_FREE_BYTES // MB:
+        raise IndexWriteError(f"only {free} MB free where the index lives ({index_dir}); a build needs at least "
+                              f"{MIN_FREE_BYTES // MB} MB. Free some space, then run: rag index")
 
 
 def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress: Progress,

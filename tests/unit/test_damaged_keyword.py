@@ -66,3 +66,31 @@ def test_an_article_saved_twice_is_named_and_its_passages_count_once(work):
     assert len(texts) == len(set(texts))
     answer = assistant.ask("How many people were on the Probability team?")
     assert len({c.quote for c in answer.citations}) == len(answer.citations)
+
+
+def test_a_build_on_a_nearly_full_disk_is_refused_before_it_writes_and_the_index_still_answers(work, monkeypatch):
+    import rag.ingest.build as build
+    from rag.errors import IndexWriteError
+
+    before = (work.index_dir / MANIFEST).read_text(encoding="utf-8")
+    monkeypatch.setattr(build.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(30_000_000, 29_950_000,
+                                                                                          50_000))
+    with pytest.raises(IndexWriteError, match="only 0 MB free") as caught:
+        build.build_index(work, components=fake_components(work), rebuild=True)
+    assert len(str(caught.value).splitlines()) == 1
+    assert (work.index_dir / MANIFEST).read_text(encoding="utf-8") == before
+    assert not Assistant(work, fake_components(work)).ask("How many people were on the Probability team?").abstained
+
+
+def test_the_stores_own_disk_full_error_is_one_line(work, monkeypatch):
+    import chromadb.errors
+
+    import rag.ingest.build as build
+    from rag.errors import IndexWriteError
+
+    def full(*args, **kwargs):
+        raise chromadb.errors.InternalError("error returned from database: (code: 13) database or disk is full")
+
+    monkeypatch.setattr(build, "_build", full)
+    with pytest.raises(IndexWriteError, match="the disk is full"):
+        build.build_index(work, components=fake_components(work))
