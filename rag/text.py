@@ -221,7 +221,7 @@ def number_words(text: str) -> set[str]:
 _INSTRUCTIONS = re.compile(fold(
     r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|question|prompt|rules)\b"
     r"|\b(?:reply|respond)\b.{0,20}\b(?:only|just)\b.{0,20}\bwith\b|\banswer only with\b|\bsystem prompt\b"
-    r"|</?passages>|(?:^|\n)\s*(?:question|answer|short answer)\s*:|\bnot found\b"
+    r"|</?passages>|(?:^|\n)\s*(?:question|answer|short answer)\s*:"
     r"|\bignorer\b.{0,40}\b(?:instruktion|spørgsmål)|\bsvar kun\b"
     r"|تجاهل.{0,40}(?:التعليمات|السؤال)|أجب فقط"
     r"|忽略.{0,20}(?:指令|指示|问题)|只回答|只回复"), re.I | re.S)

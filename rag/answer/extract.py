@@ -22,8 +22,8 @@ from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import (NO_TOPIC_WORDS, asks_two_things, first_pronoun, fold, opens_with_person_pronoun,
-                      question_language, script_language, split_sentences)
+from rag.text import (NO_TOPIC_WORDS, asks_two_things, first_pronoun, fold, looks_like_instructions,
+                      opens_with_person_pronoun, question_language, script_language, split_sentences)
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -132,6 +132,8 @@ def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -
         prior = RANK_PRIOR * (len(passages) - number)
         previous = ""
         for sentence in sentences_of(passage):
+            if looks_like_instructions(sentence):  # planted for a model, or the prompt's own structure: no answer
+                continue
             read = f"{sentence} {_antecedents(previous, sentence, passage.language)}"
             support = (1 - CONTEXT_WEIGHT) * evidence.support(read, passage.language) + context
             score = support + fit(wants, sentence, passage.language) + prior
