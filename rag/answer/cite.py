@@ -167,7 +167,6 @@ def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
     A cited quote must occur verbatim in its article and back its claim (supports, the denial and the
     counted-thing checks); evidence is the question's, whose own names and figures a claim may restate.
     """
-    question = evidence.question if evidence is not None else ""
     glossary = evidence.glossary if evidence is not None else None
     cited = Cited(citations=[], dropped=0, kept=[])
     for claim, numbers in parse_claims(answer):

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING
 from rag.search.bridge import SKELETON, arabic_skeleton, gloss, han_pinyin, latin_skeleton
 from rag.search.evidence import gloss_tokens, text_tokens
 from rag.search.keyword import STOPWORDS, terms, tokenize
-from rag.text import (ARABIC_PREFIX, fold, han_names, is_arabic, is_han, month_numbers, name_runs, names, number_words,
-                      script_language,
-                      strip_markers)
+from rag.text import (ARABIC_PREFIX, HAN, fold, han_names, is_arabic, is_han, month_numbers, name_runs, names,
+                      number_words, script_language, strip_markers)
 
 if TYPE_CHECKING:  # the dictionaries load only when a gloss is asked for
     from rag.search.gloss import Glossary
@@ -34,7 +33,7 @@ SOUNDS = "sn~"  # the prefix of a skeleton blurred by sounds(), a token of this 
 POSSESSIVE = re.compile(r"['’]s$")
 # A foreign name written in Han characters, its parts joined by an interpunct: 约翰·埃尔维 (John Elway).
 INTERPUNCT = re.compile("[·•‧・]")
-HAN_FOREIGN_NAME = re.compile("[\u4e00-\u9fff]+(?:[·•‧・][\u4e00-\u9fff]+)+")
+HAN_FOREIGN_NAME = re.compile(f"[{HAN}]+(?:{INTERPUNCT.pattern}[{HAN}]+)+")
 INITIAL = re.compile(r"[A-Z]\.?")  # "W." in "Frederick W. Mote": no word to look for
 MAX_PINYIN_CHARS = 4  # Han characters read together as one transliterated name part (王, 渊栋, 扎克伯格)
 NAME_SHARE = 0.5  # of a name's words the quote must hold ("William Iron Arm": a name and a title)
