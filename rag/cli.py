@@ -40,12 +40,12 @@ def _index(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.check:
         return _check(settings)
-    corpus = Path(args.path) if args.path else settings.corpus_dir
-    if args.path:
+    corpus = Path(args.path) if args.path else None  # none given: the folder the index follows (uploads too)
+    if corpus is not None:
         settings = settings.model_copy(update={"corpus_dir": corpus})
     progress = _print_progress if sys.stderr.isatty() else _no_progress
     report = build_index(settings, corpus, rebuild=args.rebuild, progress=progress)
-    print(f"indexed {report.documents} articles, {report.chunks} passages from {corpus} into "
+    print(f"indexed {report.documents} articles, {report.chunks} passages from {report.corpus_dir} into "
           f"{settings.index_dir} ({report.embedded} embedded, {report.removed} removed, "
           f"{report.seconds:.1f} s)")
     for name, why in report.skipped:
@@ -212,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         get_settings()  # a bad RAG_ variable is reported before anything loads
         return args.run(args)
-    except RagError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except RagError as exc:  # the same form as argparse's own: "rag ask: error: …"
+        print(f"rag {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"rag {args.command}: interrupted; an index build stops before its commit, so the previous index "

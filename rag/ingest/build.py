@@ -86,6 +86,7 @@ class BuildReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, the earlier one with its text)
     seconds: float = 0.0
+    corpus_dir: str = ""  # the folder indexed (the one the index follows when none was given)
 
 
 @dataclass
@@ -238,7 +239,7 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
     if shared is not None:
         _commit_to_server(shared, settings, manifest, loaded, progress)
     manifest.save(settings.index_dir)
-    progress(0.98, "committed; removing the previous generation's passages")
+    progress(0.98, "committed; removing the previous generation's passages" if old else "committed")
 
     stale = sorted(stored - manifest.chunk_ids)
     if stale:
@@ -252,6 +253,7 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
         documents=len(manifest.documents), chunks=len(manifest.chunk_ids), embedded=indexed.embedded,
         removed=len(stale), unchanged_documents=len(loaded.documents) - len(changed),
         skipped=skipped, duplicates=duplicate_articles(loaded.documents), seconds=time.perf_counter() - started,
+        corpus_dir=str(corpus_dir),
     )
 
 

@@ -19,10 +19,13 @@ from types import SimpleNamespace
 
 import gradio as gr
 
+from rag.components.store import Manifest, corpus_folder
+from rag.errors import SettingsError
 from rag.ingest.build import build_index
 from rag.ingest.load import SUPPORTED_SUFFIXES
 from rag.schema import LLM, OFFLINE
 from rag.settings import Settings, get_settings
+from rag.text import printable_name
 from rag.ui import conversations
 from rag.ui.feedback import SEARCH
 from rag.ui.handlers import Handlers
@@ -250,13 +253,25 @@ def main(host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None
         print("WARNING: share=True publishes the app on a public gradio.live link: anyone with the link "
               "can read the indexed articles. Adding articles and rebuilding the index are turned off.",
               file=sys.stderr)
-    print(f"Indexing {settings.corpus_dir} (only changed articles are re-embedded)…", file=sys.stderr)
+    manifest = Manifest.load(settings.index_dir)
+    followed = corpus_folder(settings, manifest)
+    print(f"Indexing {followed} (only changed articles are re-embedded)…" if manifest else
+          f"Building the index of {followed} (a first build embeds every article)…", file=sys.stderr)
     report = build_index(settings, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
     print(f"Index ready: {report.documents} articles, {report.chunks} passages "
           f"({report.embedded} embedded, {report.removed} removed, {report.seconds:.1f} s).", file=sys.stderr)
     for name, why in report.skipped:
-        print(f"skipped {name}: {why}", file=sys.stderr)
+        print(f"skipped {printable_name(name)}: {why}", file=sys.stderr)
     admin = host in LOCAL_HOSTS and not share
-    build_app(settings, admin=admin).launch(server_name=host, server_port=port, share=share, show_error=False,
-                                           max_file_size=settings.max_upload_bytes)  # refused before it is stored
+    try:
+        build_app(settings, admin=admin).launch(server_name=host, server_port=port, share=share, show_error=False,
+                                               max_file_size=settings.max_upload_bytes)  # refused before it is stored
+    except OSError as exc:  # Gradio's "Cannot find empty port in range …", or the address refused
+        raise SettingsError(f"cannot listen on {host}:{port} ({_first_sentence(exc)}); "
+                            "choose another port with --port") from None
+
+
+def _first_sentence(exc: OSError) -> str:
+    """An error's first sentence, without the advice that follows it (Gradio's names its own settings)."""
+    return str(exc).split(". ")[0].rstrip(".")
 

@@ -38,7 +38,7 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path):
     env = {"RAG_INDEX_DIR": str(tmp_path / "idx"), "RAG_CORPUS_DIR": str(tmp_path / "nothing")}
     (tmp_path / "nothing").mkdir()
     result = rag_cli("index", env=env)
-    assert result.returncode == 2 and "error: no readable documents" in result.stderr
+    assert result.returncode == 2 and ": error: no readable documents" in result.stderr
     assert "Traceback" not in result.stderr
     env["RAG_CORPUS_DIR"] = str(CORPUS)
     result = rag_cli("ask", "   ", env=env)

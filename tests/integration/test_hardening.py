@@ -49,7 +49,7 @@ def assert_names_only_what_exists(index_dir: Path, corpus: Path) -> None:
 def one_line_error(result: subprocess.CompletedProcess, *parts: str) -> None:
     """Exit 2 with a single `error:` line holding every part, and no traceback."""
     assert result.returncode == 2, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(lines) == 1 and all(part in lines[0] for part in parts), result.stderr
     assert "Traceback" not in result.stderr
 
@@ -65,7 +65,7 @@ def test_two_rag_index_at_once_one_builds_the_other_is_refused(tmp_path):
     losers = [r for r in results if r[3] != 0]
     assert len(winners) == 1 and len(losers) == 1, results
     _, _, err, code = losers[0]
-    assert code == 2 and err == f"error: an index build is already running (pid {winners[0][0]})\n"
+    assert code == 2 and err == f"rag index: error: an index build is already running (pid {winners[0][0]})\n"
     assert "indexed 5 articles" in winners[0][1]
     assert_names_only_what_exists(index_dir, CORPUS)
 

@@ -289,7 +289,7 @@ def test_a_bad_setting_is_one_line_naming_the_variable(environment, capsys, vari
     assert "\n" not in str(caught.value)
     assert main(["ask", PROBABILITY]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: bad setting: {variable}: ") and err.count("\n") == 1
+    assert ": error: bad setting: " in err and f"{variable}: " in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("k", ["0", "-3", "abc", "1000"])
@@ -304,7 +304,7 @@ def test_an_unknown_article_is_refused_with_the_indexed_ones(environment, work, 
     environment.setenv("RAG_INDEX_DIR", str(work.index_dir))
     assert main(["ask", PROBABILITY, "--source", "nope.txt"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: No article named 'nope.txt' is in the index; it holds 000_e4361c01c8850e8e.txt, ")
+    assert err.startswith("rag ask: error: No article named 'nope.txt' is in the index; it holds 000_e4361c01c8850e8e.txt, ")
     assert err.count("\n") == 1
 
 
@@ -322,7 +322,7 @@ def test_an_empty_question_is_refused_before_anything_loads(question):
     result = subprocess.run([sys.executable, "-c", EMPTY_QUESTION, question], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 2 and result.stdout.strip() == "[]"
-    assert result.stderr == "error: Please type a question: the question is empty.\n"
+    assert result.stderr == "rag ask: error: Please type a question: the question is empty.\n"
 
 
 @pytest.mark.parametrize("k", [True, 0, -3, 2.5, "3", 10**12])
