@@ -1,9 +1,9 @@
 """The assistant: question in, grounded answer out, each stage of the path once per question.
 
-clean -> stand alone (follow-ups) -> evidence -> retrieve -> extract -> abstain? ->
-(chat model -> cite) -> answer. The chat model's answer is kept only when its
-citations verify; whenever it is down, slow or unverifiable, the offline answer is
-given with a notice.
+clean -> stand alone (follow-ups) -> evidence -> retrieve -> then, with a chat model, the model
+decides (its NOT FOUND is the refusal) and cite keeps the claims whose quotes hold their figures
+and names, the policy's reading of those quotes being the answer's confidence; offline, or when
+the model is down, slow or unverifiable (with a notice), extract -> the policy decides -> answer.
 """
 
 from __future__ import annotations
