@@ -44,6 +44,7 @@ class Row:
     fold: int
     origin: str  # tune | report | corpus
     vetoed: bool = False  # refused whatever the policy says (abstain.hard_refusal)
+    kind: str = ""  # same | cross | multi | list | unanswerable | followup
 
 
 def collect(settings, questions, origin: str) -> list[Row]:
@@ -63,7 +64,8 @@ def collect(settings, questions, origin: str) -> list[Row]:
             right = turn.answerable and not answer.abstained and answer_is_right(answer.text, turn.answer_contains)
             signals = [found.signals[name] for name in FEATURES] if found.picks else []  # none: nothing to answer
             rows.append(Row(turn.id, turn.answerable, right, signals, _fold(q),
-                            origin if origin != "bundled" else q.split, vetoed=bool(hard_refusal(found))))
+                            origin if origin != "bundled" else q.split, vetoed=bool(hard_refusal(found)),
+                            kind=q.kind))
     return rows
 
 
@@ -165,9 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<16}{value:+.2f}")
     for name, rows, answered in (("bundled report half (never fitted on)", report, report_answered),
                                  (f"{second_path.name}, held-out folds", second, list(held))):
-        s = scores(rows, answered)
-        print(f"{name:<48} n={s['n']:<4} accuracy {s['accuracy']:.2f}  unanswerable refused {s['refused']:.2f}  "
-              f"answered wrong {s['wrong']:.2f}")
+        for kind in ("", *sorted({r.kind for r in rows})):
+            chosen = [(r, a) for r, a in zip(rows, answered) if kind in ("", r.kind)]
+            s = scores([r for r, _ in chosen], [a for _, a in chosen])
+            label = name if not kind else f"  kind={kind}"
+            print(f"{label:<48} n={s['n']:<4} accuracy {s['accuracy']:.2f}  unanswerable refused "
+                  f"{s['refused']:.2f}  answered wrong {s['wrong']:.2f}")
     if args.write:
         path = PACKAGE_DIR / "answer" / POLICY_FILE
         path.write_text(json.dumps(policy.to_json(), indent=1) + "\n", encoding="utf-8")
