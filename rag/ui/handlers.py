@@ -19,7 +19,7 @@ from rag.ingest.uploads import delete_article, preview_article, save_uploads, wr
 from rag.schema import LLM, LLM_PARTIAL, OFFLINE, Filters
 from rag.settings import Settings
 from rag.ui import conversations
-from rag.ui.feedback import SEARCH, answer_record, append_feedback, search_record
+from rag.ui.feedback import SEARCH, answer_record, record_feedback, search_record
 from rag.ui.render import (
     ADMIN_OFF, SOURCES_PLACEHOLDER, esc, idle_status, index_html, model_label, render_bubble,
     render_build_report, render_error_bubble, render_feedback_saved, render_index_result, render_loading_status,
@@ -160,19 +160,23 @@ class Handlers:
                 gr.update(interactive=True))
 
     def feedback(self, turns: list[dict], comment: str, evt: gr.LikeData) -> tuple:
-        """A thumbs up or down on an answer, with the comment box's text, appended to the feedback file.
+        """A thumbs up or down on an answer, with the comment box's text, saved as its line of the feedback file
+        (a switch replaces it; clicking the same thumb again takes it back).
 
         Returns (status, comment box): the box is emptied once its comment is saved.
         """
         turn = turn_at(turns or [], int(evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index))
-        if turn is None or not turn.get("record") or not isinstance(evt.liked, bool):
+        if turn is None or not turn.get("record"):
             return render_status_message(NOTHING_TO_RATE), gr.skip()
+        liked = evt.liked if isinstance(evt.liked, bool) else None  # anything else: the thumb clicked off
         try:
-            append_feedback(self.settings.feedback_file, turn["record"], evt.liked, comment)
+            record_feedback(self.settings.feedback_file, turn["record"], liked, comment)
         except OSError as exc:
             message = f"The feedback could not be saved to {self.settings.feedback_file} ({exc.strerror or exc})."
             return render_status_message(message, error=True), gr.skip()
-        return render_feedback_saved(evt.liked, turn["question"], bool((comment or "").strip())), ""
+        if liked is None:
+            return render_status_message(f"Your rating of “{turn['question']}” was taken back."), gr.skip()
+        return render_feedback_saved(liked, turn["question"], bool((comment or "").strip())), ""
 
     @staticmethod
     def lock() -> tuple:

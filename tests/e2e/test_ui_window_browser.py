@@ -72,7 +72,7 @@ def _lines(path, count: int) -> list[dict]:
     raise AssertionError(f"{path} did not get {count} feedback lines")
 
 
-def test_thumbs_up_with_a_comment_and_thumbs_down_are_written_to_the_feedback_file(page, window):
+def test_a_rating_is_one_line_per_answer_a_switch_replaces_it_and_a_second_click_takes_it_back(page, window):
     from playwright.sync_api import expect
 
     ask(page, PROBABILITY)
@@ -86,9 +86,14 @@ def test_thumbs_up_with_a_comment_and_thumbs_down_are_written_to_the_feedback_fi
     assert line["citations"][0]["source"] == "000_e4361c01c8850e8e.txt" and "50" in line["citations"][0]["quote"]
     assert line["settings"]["top_k"] == window.top_k and line["mode"] == "offline"
 
-    page.locator("#chat").get_by_label("Dislike", exact=True).last.click()
-    up, down = _lines(window.feedback_file, 2)
-    assert down["rating"] == "down" and down["comment"] == "" and down["question"] == PROBABILITY
+    page.locator("#chat").get_by_label("Dislike", exact=True).last.click()  # a switch replaces the line
+    expect(page.locator("#status")).to_contain_text("not useful")
+    (down,) = _lines(window.feedback_file, 1)
+    assert down["rating"] == "down" and down["comment"] == "" and down["answer_id"] == line["answer_id"]
+
+    page.locator("#chat").get_by_label("Disliked", exact=True).last.click()  # clicked again: taken back
+    expect(page.locator("#status")).to_contain_text("taken back")
+    assert window.feedback_file.read_text(encoding="utf-8").strip() == ""
 
 
 def _conversations(page):

@@ -12,7 +12,7 @@ from rag.eval.feedback import drafts_from_feedback, read_feedback, write_drafts
 from rag.eval.score import Question
 from rag.schema import OFFLINE, Answer, Citation, Filters, Passage
 from rag.settings import Settings
-from rag.ui.feedback import append_feedback, answer_record
+from rag.ui.feedback import answer_record, record_feedback
 
 ARABIC_Q = "كم عدد الموظفين الذين ستسرحهم ميتا من مختبر الذكاء الاصطناعي؟"
 ARABIC_QUOTE = "ستسرح 600 موظف"
@@ -35,12 +35,11 @@ def _record(question: str, short: str, quotes: list[tuple[str, str, str]]) -> di
 def test_feedback_is_one_utf8_json_line_with_the_answer_citations_and_settings(tmp_path):
     path = tmp_path / "data" / "feedback.jsonl"
     record = _record(ARABIC_Q, "600", [("001.txt", "ar", ARABIC_QUOTE)])
-    append_feedback(path, record, liked=True, comment="  صحيح  ")
-    append_feedback(path, record, liked=False)
+    record_feedback(path, record, liked=True, comment="  صحيح  ")
     raw = path.read_text(encoding="utf-8")
     assert ARABIC_QUOTE in raw  # unescaped: Arabic stays readable in the file
-    first, second = [json.loads(line) for line in raw.splitlines()]
-    assert first["rating"] == "up" and second["rating"] == "down"
+    (first,) = [json.loads(line) for line in raw.splitlines()]
+    assert first["rating"] == "up" and first["answer_id"] == record["answer_id"]
     assert first["comment"] == "صحيح" and first["time"]
     assert first["question"] == ARABIC_Q and first["answer"] == ARABIC_QUOTE and first["short"] == "600"
     assert first["citations"] == [{"source": "001.txt", "language": "ar", "quote": ARABIC_QUOTE}]
@@ -52,7 +51,7 @@ def test_feedback_is_one_utf8_json_line_with_the_answer_citations_and_settings(t
 def _feedback_file(tmp_path, *lines: dict):
     path = tmp_path / "feedback.jsonl"
     for line in lines:
-        append_feedback(path, line["record"], line["liked"], line.get("comment", ""))
+        record_feedback(path, line["record"], line["liked"], line.get("comment", ""))
     return path
 
 
@@ -119,3 +118,18 @@ def test_a_bad_feedback_line_is_named(tmp_path, line, why):
     with pytest.raises(FeedbackError, match=f"line 2 is {why}"):
         write_drafts(path)
     assert not (tmp_path / "feedback.drafts.jsonl").exists()
+
+
+def test_a_rating_switched_replaces_its_line_and_a_second_click_takes_it_back(tmp_path):
+    path = tmp_path / "feedback.jsonl"
+    one = _record("How many cranes did the harbour have?", "40", [("h.txt", "en", "It had 40 cranes")])
+    other = _record("When did the harbour open?", "1901", [("h.txt", "en", "It opened in 1901")])
+    record_feedback(path, one, liked=False)
+    record_feedback(path, other, liked=True)
+    record_feedback(path, one, liked=True)  # 👎 then 👍: one line for that answer, the latest
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [(line["answer_id"], line["rating"]) for line in lines] == [(other["answer_id"], "up"),
+                                                                       (one["answer_id"], "up")]
+    assert record_feedback(path, one, liked=None) is None  # 👍 clicked again: taken back
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [line["answer_id"] for line in lines] == [other["answer_id"]]
