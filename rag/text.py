@@ -75,6 +75,11 @@ def fold(text: str) -> str:
     return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
 
 
+def word_set(table: dict[str, str]) -> frozenset[str]:
+    """Every word of a per-language table of space-separated words, folded and case-folded as text is compared."""
+    return frozenset(w for words in table.values() for w in fold(words).casefold().split())
+
+
 def normalize(text: str) -> str:
     """fold() and case-folded: how keyword search compares words."""
     return fold(text).casefold()
@@ -235,7 +240,7 @@ _YES_NO = {
     "ar": "نعم لا كلا بالتأكيد بالطبع صحيح خطأ أكيد",
     "zh": "是 是的 对 对的 不 不是 没错 当然 确实 肯定",
 }
-YES_NO = frozenset(w for words in _YES_NO.values() for w in fold(words).casefold().split())
+YES_NO = word_set(_YES_NO)
 
 
 # Words that name no topic of their own: light verbs, and the calendar words a date is written with. A question
@@ -248,7 +253,7 @@ _NO_TOPIC_WORDS = {
     "ar": "حدث يحدث جرى يجري وقع يقع عام سنة شهر يوم",
     "zh": "发生 出现 进行 怎么样 怎样 年 月 日 号",
 }
-NO_TOPIC_WORDS = frozenset(w for words in _NO_TOPIC_WORDS.values() for w in fold(words).casefold().split())
+NO_TOPIC_WORDS = word_set(_NO_TOPIC_WORDS)
 
 
 def says_nothing(claim: str) -> bool:
@@ -325,7 +330,7 @@ _PRONOUNS = {
     "ar": "هو هي هم هن هما ذلك تلك هذا هذه هؤلاء عنه عنها عنهم منه منها منهم له لها لهم",
     "zh": "他 她 它 他们 她们 它们 这 那 这个 那个 这些 那些 其 该",
 }
-PRONOUNS = frozenset(w for words in _PRONOUNS.values() for w in fold(words).casefold().split())
+PRONOUNS = word_set(_PRONOUNS)
 _HAN_PRONOUN = re.compile("他们|她们|它们|这个|那个|这些|那些|[他她它其该]")
 # A sentence that opens with he or she (han, hun, هو, هي, 他, 她): the person is named before it.
 _OPENS_WITH_PERSON = re.compile(r"^\W*(?:(?:he|she|han|hun|هو|هي)\b|[他她](?!们))", re.I)
@@ -342,7 +347,7 @@ _NEGATIONS = {
     "da": "ikke aldrig ingen intet ingenting hverken uden",
     "ar": "لا لم لن ليس ليست ليسوا غير بدون دون",
 }
-NEGATIONS = frozenset(w for words in _NEGATIONS.values() for w in fold(words).casefold().split())
+NEGATIONS = word_set(_NEGATIONS)
 _HAN_NEGATION = re.compile("没有|从未|从不|并非|不是|不会|不能|无法|未曾|尚未")
 
 

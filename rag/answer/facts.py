@@ -107,10 +107,16 @@ def short_name_skeletons(text: str, glossary: Glossary | None) -> set[str]:
         words += [w for name in glossary.arabic_names(text) for w in name.split()]
     skeletons = set()
     for word in words:
-        options = ({arabic_skeleton(word), arabic_skeleton(ARABIC_PREFIX.sub("", word))} if is_arabic(word[:1])
-                   else {latin_skeleton(POSSESSIVE.sub("", word))})
-        skeletons |= {SHORT_NAME + sounds(s) for s in options if len(s) == MIN_SKELETON - 1}
+        skeletons |= {SHORT_NAME + sounds(s) for s in consonant_skeletons(word) if len(s) == MIN_SKELETON - 1}
     return skeletons
+
+
+def consonant_skeletons(word: str) -> set[str]:
+    """A name word's consonant skeletons: an Arabic word's with and without its prefix (وجوجل is جوجل), a Latin
+    word's without a possessive ending (Eutelsat's)."""
+    if is_arabic(word[:1]):
+        return {arabic_skeleton(word), arabic_skeleton(ARABIC_PREFIX.sub("", word))}
+    return {latin_skeleton(POSSESSIVE.sub("", word))} if word[:1].isalpha() else set()
 
 
 def digits(figure: str) -> str:
@@ -168,22 +174,16 @@ def word_held(word: str, quote: str, have: frozenset[str]) -> bool:
 
 @lru_cache(maxsize=4096)
 def word_forms(word: str) -> frozenset[str]:
-    """The tokens one name word may be met by: its own stems and glosses, and its consonant skeleton (one of
-    two consonants meets names only: see short_name_skeletons); an Arabic word's also without its prefix
-    (وجوجل is جوجل); a Chinese
-    word, itself, its whole pinyin and its CC-CEDICT gloss (not a syllable alone: 特 is in many names)."""
+    """The tokens one name word may be met by: its own stems and glosses, and its consonant skeletons (one of
+    two consonants meets names only: see short_name_skeletons); a Chinese word, itself, its whole pinyin and
+    its CC-CEDICT gloss (not a syllable alone: 特 is in many names)."""
     word = POSSESSIVE.sub("", word)
     if is_han(word[:1]):
         return frozenset({word, "".join(han_pinyin(c) for c in word), *gloss(word)})
     forms = {t for t in tokenize(word, query=True) if not t.startswith(SKELETON)} | month_numbers(word)
-    if is_arabic(word[:1]):
-        skeletons = {arabic_skeleton(word), arabic_skeleton(ARABIC_PREFIX.sub("", word))}
-    elif word[:1].isalpha():
-        skeletons = {latin_skeleton(word)}
+    if word[:1].isalpha() and not is_arabic(word[0]):
         forms.add(word.casefold())
-    else:
-        skeletons = set()
-    for skeleton in skeletons:
+    for skeleton in consonant_skeletons(word):
         if len(skeleton) >= MIN_SKELETON:
             forms |= {SKELETON + skeleton, SOUNDS + sounds(skeleton)}
         elif len(skeleton) == MIN_SKELETON - 1:
