@@ -284,11 +284,13 @@ class Assistant:
 
     def _with_topic(self, text: str, history: list[tuple[str, str]], k: int | None, notices: list[str],
                     filters: Filters) -> tuple[_Question, list[Passage], Extract] | None:
-        """A question with no answer alone, asked again with the conversation's topic: kept only if that answers."""
+        """A question with no answer alone, asked again with the conversation's topic: kept only if that answers
+        and the answer holds the question's own names and figures in some form (the topic's words must not
+        carry "Who founded Anthropic?" to a passage that never names Anthropic)."""
         asked = self._question(text, self._topic(history))
         passages = self._retrieve(asked, k, notices, filters=filters)
         found = extract(asked.evidence, asked.wants, passages)
-        return (asked, passages, found) if self._decide(found).answer else None
+        return (asked, passages, found) if self._decide(found).answer and not found.missing_keys else None
 
     def _retrieve(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
         """_search, once more on the newest generation if a build committed one meanwhile and removed

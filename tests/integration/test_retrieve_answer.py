@@ -165,3 +165,11 @@ def test_a_sentence_without_the_figure_asked_for_weighs_less():
     assert not holds("number", "It took about 7 years at META to find such an amazing team", "en")  # not a count
     assert not holds("number", "ستسرح ميتا الموظفين")  # no figure, though ميتا looks like مئة once folded
     assert holds("date", "Rob Fergus left Meta in May 2025") and not holds("date", "Rob Fergus left Meta")
+
+
+def test_a_change_of_topic_is_not_carried_to_a_passage_that_never_names_it(assistant):
+    """"Who founded Anthropic?" after a question on the Probability team: the earlier question's words must
+    not carry it, through the topic retry, to a passage about the AI lab that never names Anthropic."""
+    first = "How many people were on the Probability team?"
+    answer = assistant.ask("Who founded Anthropic?", history=[(first, assistant.ask(first).text)])
+    assert answer.abstained and answer.question == "Who founded Anthropic?"
