@@ -1,8 +1,11 @@
-"""Every language rule in one place: codes and names, scripts, folding, sentences, [n] markers.
+"""The rules of text, across languages: codes and names, scripts, folding, sentences, [n] markers.
 
 The stages that read text (load, chunk, keyword, answer types, cite, the window)
 all ask this module, so Arabic, Chinese, Danish and English are treated the same
 way everywhere: one definition of a script range, a sentence end or an Arabic prefix.
+What is a fact of one language (its function words, pronouns, negations, number and
+month words) lives in that language's pack (rag.language); the word tables here are
+built from every pack.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import unicodedata
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-LANGUAGES = ("en", "ar", "zh", "da")
-LANGUAGE_NAMES = {"en": "English", "ar": "Arabic", "zh": "Chinese", "da": "Danish"}
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+from rag.language import LATIN, packs, pattern, words
+
+LANGUAGES = tuple(p.code for p in packs())
+LANGUAGE_NAMES = {p.code: p.name for p in packs()}
+RTL_LANGUAGES = frozenset({"fa", "he", "ur"} | {p.code for p in packs() if p.right_to_left})
+DEFAULT_LATIN = "en"  # a Latin-script question no pack's function words claim is taken as English
 
 # Script ranges, as regex character-class bodies.
 ARABIC = "\u0600-\u06ff"
@@ -75,9 +81,15 @@ def fold(text: str) -> str:
     return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
 
 
-def word_set(table: dict[str, str]) -> frozenset[str]:
-    """Every word of a per-language table of space-separated words, folded and case-folded as text is compared."""
-    return frozenset(w for words in table.values() for w in fold(words).casefold().split())
+def word_set(attribute: str) -> frozenset[str]:
+    """Every word of a word-list attribute of the language packs, folded and case-folded as text is compared."""
+    return frozenset(fold(w).casefold() for w in words(attribute))
+
+
+def _substrings(attribute: str) -> re.Pattern:
+    """The words of an attribute of the unspaced languages' packs, found inside runs of text, longest first."""
+    found = sorted({w for p in packs() if not p.spaced for w in getattr(p, attribute).split()}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, found)) or r"(?!)")
 
 
 def normalize(text: str) -> str:
@@ -117,41 +129,37 @@ def detect_language(text: str) -> str:
     return "da" if best.lang in ("da", "no", "sv") else best.lang  # Scandinavian look-alikes
 
 
-# Function words that tell a short Latin-script text's language (those both languages share left out).
-_ENGLISH_WORDS = frozenset(
-    "the a an of to on and or is are was were be been by with from as that this it its what who whom which "
-    "when where why how did do does has have had many much about after before their his her they".split())
-_DANISH_WORDS = frozenset(
-    "og på er et den det de der som til af med har var ikke fra han hun hvad hvem hvor hvordan hvilke hvilken "
-    "hvilket hvornår mange om efter før deres hans hendes sin sit sine blev være været".split())
-_DANISH_LETTERS = re.compile("[æøåÆØÅ]")
+# Per Latin-script language, the function words that tell a short text's language, and its own letters.
+_FUNCTION_WORDS = {p.code: frozenset(p.function_words.split()) for p in packs() if p.function_words}
+_OWN_LETTERS = {p.code: p.letters for p in packs() if p.script == LATIN}
+OWN_LETTER_WEIGHT = 2  # a letter only one language writes (æ) says as much as two of its function words
 
 
 def question_language(text: str) -> str:
-    """The language of a short text such as a question: the script settles Arabic and Chinese; a Latin
-    one is Danish when its letters (æ ø å) or function words say so, else English. langdetect costs
-    milliseconds a call and is unsure on a dozen words; this is the same on every question of the eval set."""
+    """The language of a short text such as a question: the script settles Arabic and Chinese; a Latin one is
+    the language whose function words and own letters (æ ø å) it holds most of, English on a tie. langdetect
+    costs milliseconds a call and is unsure on a dozen words; this is the same on every question of the eval set."""
     script = script_language(text)
     if script != "latin":
         return script
-    words = re.findall(r"\w+", text.casefold())
-    danish = sum(w in _DANISH_WORDS for w in words) + 2 * len(_DANISH_LETTERS.findall(text))
-    return "da" if danish > sum(w in _ENGLISH_WORDS for w in words) else "en"
+    found = re.findall(r"\w+", text.casefold())
+
+    def evidence(code: str) -> int:
+        own = sum(text.count(letter) for letter in _OWN_LETTERS.get(code, ""))
+        return sum(w in _FUNCTION_WORDS.get(code, ()) for w in found) + OWN_LETTER_WEIGHT * own
+
+    best = max(_OWN_LETTERS, key=lambda code: (evidence(code), code == DEFAULT_LATIN))
+    return best if evidence(best) > evidence(DEFAULT_LATIN) else DEFAULT_LATIN
 
 
 MIN_FUNCTION_SHARE = 0.1  # prose with this share of a language's function words is written in it
-_FUNCTION_WORDS = {"en": _ENGLISH_WORDS, "da": _DANISH_WORDS}
+FUNCTION_WORDS = frozenset().union(*_FUNCTION_WORDS.values())
 _PROSE_WORD = re.compile(rf"[{HAN}]|[^\W\d_{HAN}]+")
 
 
 # Month names, whose number a date may be written with instead (April = 4月 = أبريل = 4).
-_MONTHS = {
-    "en": "january february march april may june july august september october november december",
-    "da": "januar februar marts april maj juni juli august september oktober november december",
-    "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
-}
-MONTHS = {name: str(number) for words in _MONTHS.values()
-          for number, name in enumerate(fold(words).casefold().split(), start=1)}
+MONTHS = {name: str(number) for p in packs()
+          for number, name in enumerate(fold(p.months).casefold().split(), start=1)}
 
 
 def month_numbers(text: str) -> set[str]:
@@ -160,26 +168,10 @@ def month_numbers(text: str) -> set[str]:
 
 
 # Number words, whose figure a claim may write in digits instead (twelve = 十二 = اثنا عشر = 12).
-_UNITS = {
-    "en": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-          "seventeen eighteen nineteen",
-    "da": "en to tre fire fem seks syv otte ni ti elleve tolv tretten fjorten femten seksten sytten atten nitten",
-    "ar": "واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة",
-}
-_ORDINALS = {
-    "en": "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-          "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth",
-    "ar": "الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر",
-}
-_TENS = {
-    "en": "twenty thirty forty fifty sixty seventy eighty ninety",
-    "da": "tyve tredive fyrre halvtreds tres halvfjerds firs halvfems",
-    "ar": "عشرون ثلاثون أربعون خمسون ستون سبعون ثمانون تسعون",
-}
-NUMBER_WORDS = {w: n for table in (_UNITS, _ORDINALS) for words in table.values()
-                for n, w in enumerate(fold(words).casefold().split(), start=1)}
-NUMBER_WORDS.update({w: 10 * n for words in _TENS.values() for n, w in enumerate(fold(words).casefold().split(), start=2)})
-ARABIC_TEEN = fold("عشر")  # "X عشر": ten and X (التاسع عشر, the nineteenth)
+NUMBER_WORDS = {w: n for p in packs() for table in (p.units, p.ordinals)
+                for n, w in enumerate(fold(table).casefold().split(), start=1)}
+NUMBER_WORDS.update({w: 10 * n for p in packs() for n, w in enumerate(fold(p.tens).casefold().split(), start=2)})
+TEENS = frozenset(fold(p.teen) for p in packs() if p.teen)  # "X عشر": ten and X (التاسع عشر, the nineteenth)
 _HAN_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
 _HAN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _HAN_NUMBER = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
@@ -212,7 +204,7 @@ def number_words(text: str) -> set[str]:
         if value is None:
             continue
         following = words[i + 1] if i + 1 < len(words) else ""
-        if following == ARABIC_TEEN and value < 10:
+        if following in TEENS and value < 10:
             value += 10
         elif value >= 20 and NUMBER_WORDS.get(following, 10) < 10:
             value += NUMBER_WORDS[following]
@@ -222,38 +214,19 @@ def number_words(text: str) -> set[str]:
 
 
 # Text addressed to the model, not about the world: an instruction planted in an article, or the prompt's own
-# structure (rag/prompts/answer.txt), in the four languages. Such a sentence is never a citation.
-_INSTRUCTIONS = re.compile(fold(
-    r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|question|prompt|rules)\b"
-    r"|\b(?:reply|respond)\b.{0,20}\b(?:only|just)\b.{0,20}\bwith\b|\banswer only with\b|\bsystem prompt\b"
-    r"|</?passages>|(?:^|\n)\s*(?:question|answer|short answer)\s*:"
-    r"|\bignorer\b.{0,40}\b(?:instruktion|spørgsmål)|\bsvar kun\b"
-    r"|تجاهل.{0,40}(?:التعليمات|السؤال)|أجب فقط"
-    r"|忽略.{0,20}(?:指令|指示|问题)|只回答|只回复"), re.I | re.S)
+# structure (rag/prompts/answer.txt), in every pack's language. Such a sentence is never a citation.
+_INSTRUCTIONS = re.compile(fold(pattern("instructions")), re.I | re.S)
 
 
 # Words that only say yes or no, or how sure: a claim made of them (and function words) asserts nothing a quote
 # could back ("Yes, absolutely").
-_YES_NO = {
-    "en": "yes no yeah nope absolutely certainly definitely indeed sure surely correct right true false of course",
-    "da": "ja nej jo absolut bestemt helt sikkert sandt korrekt rigtigt forkert",
-    "ar": "نعم لا كلا بالتأكيد بالطبع صحيح خطأ أكيد",
-    "zh": "是 是的 对 对的 不 不是 没错 当然 确实 肯定",
-}
-YES_NO = word_set(_YES_NO)
+YES_NO = word_set("yes_no")
 
 
 # Words that name no topic of their own: light verbs, and the calendar words a date is written with. A question
 # of these, function words and figures ("What happened in 2023?", "2023年发生了什么?", "What is 2 + 2?")
 # names nothing the articles could be about.
-_NO_TOPIC_WORDS = {
-    "en": "happen happened happens occur occurred go went going do did done get got make made take took come came "
-          "year years month months day days",
-    "da": "ske skete sker hænde hændte gøre gjorde gå gik komme kom år måned måneder dag dage",
-    "ar": "حدث يحدث جرى يجري وقع يقع عام سنة شهر يوم",
-    "zh": "发生 出现 进行 怎么样 怎样 年 月 日 号",
-}
-NO_TOPIC_WORDS = word_set(_NO_TOPIC_WORDS)
+NO_TOPIC_WORDS = word_set("no_topic_words")
 
 
 def says_nothing(claim: str) -> bool:
@@ -262,7 +235,7 @@ def says_nothing(claim: str) -> bool:
     if any(ch.isdigit() for ch in claim) or names(claim):
         return False
     words = [w.casefold() for w in re.findall(r"\w+", fold(claim))]
-    return all(w in YES_NO or w in _ENGLISH_WORDS or w in _DANISH_WORDS for w in words)
+    return all(w in YES_NO or w in FUNCTION_WORDS for w in words)
 
 
 def looks_like_instructions(text: str) -> bool:
@@ -323,17 +296,11 @@ def marker_numbers(text: str) -> list[int]:
     return [int(n) for group in MARKER.findall(text) for n in re.split(r"\D+", group) if n]
 
 
-# Words that point back to something said before, per language (follow-up detection).
-_PRONOUNS = {
-    "en": "it its he him his she her they them their that this those these there",
-    "da": "den det de dem han hun ham hende hans hendes deres denne dette disse der",
-    "ar": "هو هي هم هن هما ذلك تلك هذا هذه هؤلاء عنه عنها عنهم منه منها منهم له لها لهم",
-    "zh": "他 她 它 他们 她们 它们 这 那 这个 那个 这些 那些 其 该",
-}
-PRONOUNS = word_set(_PRONOUNS)
-_HAN_PRONOUN = re.compile("他们|她们|它们|这个|那个|这些|那些|[他她它其该]")
+# Words that point back to something said before (follow-up detection); an unspaced script's inside runs.
+PRONOUNS = word_set("pronouns")
+_BOUND_PRONOUN = _substrings("bound_pronouns")
 # A sentence that opens with he or she (han, hun, هو, هي, 他, 她): the person is named before it.
-_OPENS_WITH_PERSON = re.compile(r"^\W*(?:(?:he|she|han|hun|هو|هي)\b|[他她](?!们))", re.I)
+_OPENS_WITH_PERSON = re.compile(fold(rf"^\W*(?:{pattern('person_opening')})"), re.I)
 _WORD = re.compile(r"\w+")
 # A letter, digit, dot or hyphen of a Latin-script name: "Axios报道" is Axios.
 _IN_NAME = rf"(?:(?![{ARABIC}{HAN}])[\w.\-])"
@@ -341,27 +308,23 @@ _NAME = re.compile(rf"(?<!^)(?<![.!?]\s)\b[A-Z]{_IN_NAME}+|\b[A-Z]{{2,}}\b|\b\w*
 _LATIN_WORD = re.compile(rf"[A-Za-z]{_IN_NAME}+")
 
 
-# Words that deny what a sentence says, per language (Chinese: whole words, since 不 starts 不仅 "not only").
-_NEGATIONS = {
-    "en": "not no never none nobody nothing neither nor without cannot n't",
-    "da": "ikke aldrig ingen intet ingenting hverken uden",
-    "ar": "لا لم لن ليس ليست ليسوا غير بدون دون",
-}
-NEGATIONS = word_set(_NEGATIONS)
-_HAN_NEGATION = re.compile("没有|从未|从不|并非|不是|不会|不能|无法|未曾|尚未")
+# Words that deny what a sentence says; an unspaced script's as whole words found inside runs (不 alone is not
+# one: it starts 不仅 "not only").
+NEGATIONS = word_set("negations")
+_BOUND_NEGATION = _substrings("negations")
 
 
 def negated(text: str) -> bool:
     """True when the text holds a word that denies (not, never, ikke, لم, 没有 …)."""
     folded = fold(text).casefold().replace("n't", " n't")
-    return any(w in NEGATIONS for w in re.findall(r"[\w']+", folded)) or bool(_HAN_NEGATION.search(folded))
+    return any(w in NEGATIONS for w in re.findall(r"[\w']+", folded)) or bool(_BOUND_NEGATION.search(folded))
 
 
 def first_pronoun(text: str) -> int | None:
     """Where the text's first pronoun or demonstrative (of any of the four languages) starts, or None."""
     folded = fold(text).casefold()
     found = [m.start() for m in _WORD.finditer(folded) if m.group() in PRONOUNS]
-    found += [m.start() for m in _HAN_PRONOUN.finditer(folded)]
+    found += [m.start() for m in _BOUND_PRONOUN.finditer(folded)]
     return min(found, default=None)
 
 
@@ -371,11 +334,7 @@ def opens_with_person_pronoun(sentence: str) -> bool:
 
 
 # A question that asks two things: a second question word after "and", or a comparison.
-_TWO_PARTS = re.compile(fold(
-    r"\b(?:and|og)\s+(?:(?:on|in|for|at|i|på|til|fra) )?"
-    r"(?:who|what|which|when|where|how|hvem|hvad|hvilke|hvilken|hvilket|hvor|hvornår)\b"
-    r"|\bcompare\b|\bsammenlign|(?:^|\s)و(?:كم|من|ما|متى|أين|هل|في أي)(?:\s|$)|\bقارن|以及|分别|比较|对比"
-), re.I)
+_TWO_PARTS = re.compile(fold(pattern("two_parts")), re.I)
 
 
 def asks_two_things(question: str) -> bool:

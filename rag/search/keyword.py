@@ -24,6 +24,7 @@ import numpy as np
 import Stemmer
 
 from rag.search.bridge import arabic_bridge, chinese_bridge, han_segmenter, latin_bridge
+from rag.language import words
 from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
@@ -51,18 +52,9 @@ _TOKEN = re.compile(
     rf"|[{HAN}]+"
 )
 
-STOPWORDS = frozenset(
-    """a an the of to in on at for and or is are was were be been by with from as that this it its
-    what who whom which when where why how did do does has have had many much about his her their
-    og i på at er en et den det de der som til af for med har var ikke fra han hun hvad hvem hvor
-    hvordan hvilke hvilken hvilket hvornår længe mange om hed hedder
-    would will could should can may might must shall also into than then there these those they them
-    he she we you your our my me not no so if but all any some such only very just being
-    vil kan skal blev være været havde haft sig sin sit sine hans hendes deres også men eller når hvis så
-    في من على الى إلى عن ان أن التي الذي هذه هذا ما ماذا كم من هل مع كان متى أين كيف لماذا أي
-    的 了 是 在 和 也 都 就 把 被 与 及 吗 呢 什么 多少 谁 哪 怎么 为什么
-    多久 多长 多长时间 几 哪里 哪儿 哪个 哪些 哪家 哪位 如何 何时 什么时候 为何 叫 名字 名称""".split()
-) | PRONOUNS  # "them" or "hun" point back to a topic; they are not words to look for (nor "hed", 叫 名字: "called")
+# Words not looked for: each pack's stop words ("hed", 叫 名字: "called"), and pronouns ("them", "hun" point back
+# to a topic).
+STOPWORDS = frozenset(words("stop_words")) | PRONOUNS
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,89 @@
+"""Language packs: every fact of a language the assistant relies on, one module per language.
+
+Each module of this package defines PACK, a LanguagePack: its function words, pronouns,
+negations, number, month and unit words, the cue words of its question forms, and the
+dictionary that glosses it. The rest of the project reads languages only through
+packs() and the word tables built from them (rag.text, rag.answer.types), so adding a
+language is one new module here. Written by hand because no library offline knows these
+small closed word classes for Arabic, Chinese and Danish alike.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+LATIN, ARABIC_SCRIPT, HAN_SCRIPT = "latin", "arabic", "han"
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    """What the assistant knows of one language. Word lists are space-separated; patterns are regex
+    sources matched case-blind on text folded as rag.text.fold folds it; empty means the language has none."""
+
+    code: str  # ISO 639-1
+    name: str  # in English
+    script: str  # LATIN, ARABIC_SCRIPT or HAN_SCRIPT
+    spaced: bool = True  # words are separated by spaces; else words are found as substrings (Chinese)
+    right_to_left: bool = False
+    function_words: str = ""  # words that tell a short text's language (question_language, says_nothing)
+    letters: str = ""  # letters of its script only this language writes (æ ø å)
+    stop_words: str = ""  # words keyword search does not look for (function words, question words)
+    pronouns: str = ""  # words that point back to something said before (follow-ups, antecedents)
+    bound_pronouns: str = ""  # an unspaced script's pronouns found inside runs of text (not those that begin
+    # ordinary words: 这 alone starts 这次 "this time")
+    person_opening: str = ""  # pattern: he or she opening a sentence, whose subject is then named before it
+    negations: str = ""  # words that deny what a sentence says
+    yes_no: str = ""  # words that only say yes or no, or how sure
+    no_topic_words: str = ""  # light verbs and calendar words: a question of only these names nothing
+    months: str = ""  # January … December, in order
+    units: str = ""  # the number words one … nineteen (or as many as it has), in order
+    ordinals: str = ""  # first … , in order
+    tens: str = ""  # twenty … ninety, in order
+    teen: str = ""  # the word that makes "X ten" a teen (Arabic عشر)
+    two_parts: str = ""  # a question asking two things: "and who", "compare"
+    instructions: str = ""  # text addressed to a model: "ignore the question", "answer only with"
+    question_cues: dict[str, str] = field(default_factory=dict)  # answer kind -> cue pattern of its questions
+    number_words: str = ""  # pattern: a figure written in words (spans of a number answer)
+    fraction: str = ""  # pattern: a share in words (a third, halvdelen, ثلث, 三分之一)
+    percent_words: str = ""  # pattern: the words after a figure that make it a percentage
+    percent_forms: str = ""  # pattern: a percentage written otherwise (百分之十)
+    hedges: str = ""  # pattern: "more than", "nearly" before a duration
+    duration_units: str = ""  # pattern: years, months … after a figure
+    duration_forms: str = ""  # pattern: a duration written as one run (八个月)
+    articles: str = ""  # the indefinite articles, which count one of a unit ("a year")
+    not_counts: str = ""  # number words that mostly mean "a" rather than "one": never a count (一 in 一起, 一次)
+    date_words: str = ""  # pattern: month and day names, "yesterday"
+    gloss: str = ""  # the dictionary that glosses it into English (rag.search.gloss), "" for none or English
+
+
+@lru_cache(maxsize=1)
+def packs() -> tuple[LanguagePack, ...]:
+    """Every language pack of this package, in module-name order (each module's PACK)."""
+    found = []
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not module.name.startswith("_"):
+            found.append(importlib.import_module(f"{__name__}.{module.name}").PACK)
+    return tuple(found)
+
+
+def pack(code: str) -> LanguagePack | None:
+    """The pack of a language code, or None when no pack speaks it."""
+    return next((p for p in packs() if p.code == code), None)
+
+
+def words(attribute: str, code: str | None = None) -> list[str]:
+    """A word-list attribute of every pack (or of one), as a list of words in pack order."""
+    return [w for p in packs() if code in (None, p.code) for w in getattr(p, attribute).split()]
+
+
+def pattern(attribute: str) -> str:
+    """A pattern attribute of every pack joined as one alternation (packs without it left out)."""
+    return "|".join(f"(?:{source})" for p in packs() if (source := getattr(p, attribute)))
+
+
+def cues(kind: str) -> str:
+    """The cue patterns of one answer kind's questions in every language, as one alternation."""
+    return "|".join(f"(?:{p.question_cues[kind]})" for p in packs() if p.question_cues.get(kind))
