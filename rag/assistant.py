@@ -19,12 +19,11 @@ from rag.answer.abstain import Decision, decide
 from rag.answer.cite import ArticleTexts, Cited, backed_short, cite, make_citation, split_short
 from rag.answer.extract import Extract, extract
 from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
-from rag.answer.types import wanted
+from rag.answer.question import Question, Topic, analyse
 from rag.components import Components, build_components, prompts
 from rag.components.store import Generation, check_passages, chroma_client, corpus_folder, manifest_generation
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
 from rag.schema import FALLBACK, HIGH, LLM, LLM_PARTIAL, LOW, OFFLINE, Answer, Citation, Filters, Passage
-from rag.search.evidence import Evidence
 from rag.search.gloss import DICTIONARY_LANGUAGES
 from rag.search.retrieve import Retriever
 from rag.settings import MAX_TOP_K, Settings
@@ -118,14 +117,6 @@ class _Turn:
         self.notices.append(f"{what} ({exc}); this is the offline answer.")
         self.use_llm = False
 
-
-@dataclass
-class _Question:
-    """What every stage needs to know about the question being answered, worked out once."""
-
-    text: str  # as searched (a follow-up made to stand alone)
-    evidence: Evidence
-    wants: str | None  # the kind of answer asked for
 
 
 def _other_language(question: str, answer: str) -> str | None:
@@ -230,10 +221,10 @@ class Assistant:
         if mode == LLM and self.chat is None:
             notices.append("No LLM endpoint is configured (RAG_LLM_BASE_URL, RAG_LLM_MODEL); answering offline.")
         asked = self._question(*self._standalone(text, history or [], turn))
-        extra = self._translations(asked.text, turn)
+        extra = self._translations(asked.searched, turn)
         searched = k or (max(self.settings.llm_top_k, self.settings.top_k) if turn.use_llm else None)
         passages = self._retrieve(asked, searched, notices, filters=filters, extra_queries=extra)
-        notices.extend(self._dictionary_notices(asked.text, passages))
+        notices.extend(self._dictionary_notices(asked.searched, passages))
         final = None
         if turn.use_llm and passages:  # the model decides; its NOT FOUND is the refusal
             for answer in self._llm_answer(asked, passages, turn):
@@ -244,17 +235,17 @@ class Assistant:
         if final is None:
             asked, final = self._offline(asked, text, passages[: k or self.settings.top_k], history, k, notices,
                                          filters, FALLBACK if llm_wanted else OFFLINE)
-        final.question = asked.text
+        final.question = asked.searched
         final.seconds = time.perf_counter() - started
         yield final
 
-    def _offline(self, asked: _Question, text: str, passages: list[Passage], history: list[tuple[str, str]],
-                 k: int | None, notices: list[str], filters: Filters, mode: str) -> tuple[_Question, Answer]:
+    def _offline(self, asked: Question, text: str, passages: list[Passage], history: list[tuple[str, str]],
+                 k: int | None, notices: list[str], filters: Filters, mode: str) -> tuple[Question, Answer]:
         """The offline answer, or its refusal when decide() says the passages hold none; a follow-up it
         refuses alone is asked again with the conversation's topic, kept only when that answers."""
-        found = extract(asked.evidence, asked.wants, passages)
+        found = extract(asked, passages)
         if not self._decide(found).answer:
-            retry = self._with_topic(text, history, k, notices, filters) if history and asked.text == text else None
+            retry = self._with_topic(text, history, k, notices, filters) if history and not asked.topic else None
             if retry is None:
                 return asked, self._refusal(passages, notices, mode)
             asked, passages, found = retry
@@ -268,7 +259,7 @@ class Assistant:
         self.refresh()
         asked = self._question(*self._standalone(text, history or [], _Turn(notices, use_llm=False)))
         passages = self._retrieve(asked, None, notices)
-        found = extract(asked.evidence, asked.wants, passages)
+        found = extract(asked, passages)
         return found, self._offline_answer(found, passages, notices, OFFLINE)
 
     def _dictionary_notices(self, question: str, passages: list[Passage]) -> list[str]:
@@ -277,22 +268,21 @@ class Assistant:
         languages = {question_language(question)} | {p.language for p in passages}
         return list(self.components.glossary.notices) if languages & set(DICTIONARY_LANGUAGES) else []
 
-    def _question(self, text: str, topic: str = "") -> _Question:
-        """The question as searched (a follow-up after its topic), its evidence and the answer type it asks for."""
-        searched = f"{topic} {text}".strip()
-        return _Question(text=searched, evidence=self.retriever.evidence(text, topic), wants=wanted(text))
+    def _question(self, text: str, topic: Topic = Topic()) -> Question:
+        """The question analysed once, its evidence weighed by the search stage (a follow-up's with its topic)."""
+        return analyse(text, self.retriever.evidence(text, topic.text), topic)
 
     def _with_topic(self, text: str, history: list[tuple[str, str]], k: int | None, notices: list[str],
-                    filters: Filters) -> tuple[_Question, list[Passage], Extract] | None:
+                    filters: Filters) -> tuple[Question, list[Passage], Extract] | None:
         """A question with no answer alone, asked again with the conversation's topic: kept only if that answers
         and the answer holds the question's own names and figures in some form (the topic's words must not
         carry "Who founded Anthropic?" to a passage that never names Anthropic)."""
         asked = self._question(text, self._topic(history))
         passages = self._retrieve(asked, k, notices, filters=filters)
-        found = extract(asked.evidence, asked.wants, passages)
+        found = extract(asked, passages)
         return (asked, passages, found) if self._decide(found).answer and not found.missing_keys else None
 
-    def _retrieve(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
+    def _retrieve(self, asked: Question, k: int | None, notices: list[str], **options) -> list[Passage]:
         """_search, once more on the newest generation if a build committed one meanwhile and removed
         passages (they come back empty) or the collection this generation named."""
         try:
@@ -306,32 +296,31 @@ class Assistant:
         self.refresh()
         return self._search(asked, k, notices, **options)
 
-    def _search(self, asked: _Question, k: int | None, notices: list[str], **options) -> list[Passage]:
+    def _search(self, asked: Question, k: int | None, notices: list[str], **options) -> list[Passage]:
         """Hybrid retrieval, or keywords alone with a notice when the embeddings endpoint is down."""
         try:
-            return self.retriever.retrieve(asked.text, k, evidence=asked.evidence, **options)
+            return self.retriever.retrieve(asked.searched, k, evidence=asked.evidence, **options)
         except EmbeddingUnavailableError as exc:
             notices.append(f"{str(exc).capitalize()}; the passages were found by keyword search alone.")
-            return self.retriever.retrieve(asked.text, k, evidence=asked.evidence, dense=False, **options)
+            return self.retriever.retrieve(asked.searched, k, evidence=asked.evidence, dense=False, **options)
 
-    def _standalone(self, text: str, history: list[tuple[str, str]], turn: _Turn) -> tuple[str, str]:
+    def _standalone(self, text: str, history: list[tuple[str, str]], turn: _Turn) -> tuple[str, Topic]:
         """(question, topic): a follow-up rewritten to stand alone by the chat model when configured, else
         with the earlier questions it leans on as its topic; any other question as it is, with no topic."""
         if not history or not condense.is_elliptical(text, self.retriever.keyword):
-            return text, ""
+            return text, Topic()
         if turn.use_llm:
             try:
-                return condense.model_standalone(text, history, self.chat), ""
+                return condense.model_standalone(text, history, self.chat), Topic()
             except LLMUnavailableError as exc:
                 turn.llm_failed("Could not rewrite the follow-up with the LLM", exc)
         return text, self._topic(history)
 
-    def _topic(self, history: list[tuple[str, str]]) -> str:
+    def _topic(self, history: list[tuple[str, str]]) -> Topic:
         """The earlier questions a follow-up leans on, back to the last one that stood alone, and the people
         the last answer named (whom its "she" means)."""
-        questions = " ".join(condense.topic_questions(history, self.retriever.keyword))
-        named = condense.answer_names(history[-1][1])
-        return f"{questions} ({', '.join(named)})" if named else questions
+        return Topic(tuple(condense.topic_questions(history, self.retriever.keyword)),
+                     tuple(condense.answer_names(history[-1][1])))
 
     def _translations(self, question: str, turn: _Turn) -> list[str]:
         """The question in the corpus's other languages, for keyword search (RAG_LLM_TRANSLATE_QUERIES)."""
@@ -358,12 +347,12 @@ class Assistant:
         return Answer(text=body, citations=citations, abstained=False, passages=passages, mode=mode,
                       notices=notices, short=found.short)
 
-    def _confidence(self, asked: _Question, cited: Cited) -> tuple[str, str]:
+    def _confidence(self, asked: Question, cited: Cited) -> tuple[str, str]:
         """(HIGH or LOW, why low): the policy's decision taken on the model's quotes as if they were the
         retrieved passages. Shown with the answer, never a veto: a right answer may quote a sentence
         that words the question otherwise, or in a language the dictionaries read poorly."""
         quoted_only = [replace(c.passage, text=c.quote) for c in cited.citations]
-        decision = self._decide(extract(asked.evidence, asked.wants, quoted_only))
+        decision = self._decide(extract(asked, quoted_only))
         return (HIGH, "") if decision.answer else (LOW, decision.reason)
 
     def _decide(self, found: Extract) -> Decision:
@@ -381,13 +370,13 @@ class Assistant:
         return Answer(text=prompts.text("not_found"), citations=[], abstained=True,
                       passages=passages, mode=mode, notices=notices)
 
-    def _llm_answer(self, asked: _Question, passages: list[Passage], turn: _Turn) -> Iterator[Answer]:
+    def _llm_answer(self, asked: Question, passages: list[Passage], turn: _Turn) -> Iterator[Answer]:
         """Stream the model's answer, then keep it only if its citations verify."""
         notices = turn.notices
         shown = fit_passages(passages, self.settings.context_tokens)
         written = ""
         try:
-            for piece in self.chat.stream(answer_prompt(asked.text, shown)):
+            for piece in self.chat.stream(answer_prompt(asked.searched, shown)):
                 written += piece
                 yield Answer(text=written, citations=[], abstained=False, passages=shown, mode=LLM_PARTIAL)
         except LLMUnavailableError as exc:
@@ -397,7 +386,7 @@ class Assistant:
         if not written:
             notices.append("The LLM returned an empty answer; this is the offline answer.")
             return
-        wrong_language = _other_language(asked.text, written)
+        wrong_language = _other_language(asked.searched, written)
         if wrong_language:
             notices.append(f"The model answered in {language_name(wrong_language)}, not in the question's "
                            "language; this is the offline answer.")

@@ -16,14 +16,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rag.answer.question import Question
 from rag.answer.types import ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PLACE, fit, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import (NO_TOPIC_WORDS, asks_two_things, first_pronoun, fold, looks_like_instructions,
-                      opens_with_person_pronoun, question_language, script_language, split_sentences)
+from rag.text import (NO_TOPIC_WORDS, first_pronoun, fold, looks_like_instructions, opens_with_person_pronoun,
+                      script_language, split_sentences)
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -62,8 +63,9 @@ class Extract:
     signals: dict[str, float] = field(default_factory=dict)  # what the policy reads (rag.answer.policy.FEATURES)
 
 
-def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> Extract:
+def extract(question: Question, passages: list[Passage]) -> Extract:
     """The sentences that answer best, with the short answer and the facts abstention needs."""
+    evidence, wants = question.evidence, question.wants
     scored = sorted(_score_all(evidence, wants, passages), key=lambda s: -s.score)
     if not scored:
         return Extract(picks=[], support=0.0, typed=wants is None)
@@ -71,30 +73,30 @@ def extract(evidence: Evidence, wants: str | None, passages: list[Passage]) -> E
     passage = passages[best.number - 1]
     picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
     found = Extract(
-        picks=[(s.number, s.sentence) for s in picks], support=_support(evidence, picks, passages),
-        typed=_typed(wants, picks if wants == LIST or asks_two_things(evidence.question) else picks[:1],
-                     passages, evidence),
-        missing_keys=_keys_missing_from_answer(evidence, wants, picks, passages),
+        picks=[(s.number, s.sentence) for s in picks], support=_support(question, picks, passages),
+        typed=_typed(wants, picks if wants == LIST or question.two_parts else picks[:1], passages, evidence),
+        missing_keys=_keys_missing_from_answer(question, picks, passages),
         gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
     )
-    found.signals = signals(found, evidence, wants, best.number, passage)
+    found.signals = signals(found, question, best.number, passage)
     return found
 
 
-def signals(found: Extract, evidence: Evidence, wants: str | None, number: int, passage: Passage) -> dict[str, float]:
+def signals(found: Extract, question: Question, number: int, passage: Passage) -> dict[str, float]:
     """The extraction's signals the policy reads: how much of the question the answer holds and in what
     form, and where retrieval put the answering passage (passage number `number`)."""
+    evidence = question.evidence
     keyword = min((rank for name, rank in passage.ranks.items() if name != DENSE), default=ABSENT_RANK)
     return {
         "support": found.support, "typed": float(found.typed), "gap": found.gap,
-        "missing_keys": float(len(found.missing_keys)), "two_parts": float(asks_two_things(evidence.question)),
-        "no_type_asked": float(wants is None),
-        "cross_lingual": float(passage.language != question_language(evidence.question)),
+        "missing_keys": float(len(found.missing_keys)), "two_parts": float(question.two_parts),
+        "no_type_asked": float(question.wants is None),
+        "cross_lingual": float(passage.language != question.language),
         "pick_rank": float(number), "dense_rank": float(passage.ranks.get(DENSE, ABSENT_RANK)),
         "keyword_rank": float(keyword), "fused_score": passage.score, "picks": float(len(found.picks)),
         "has_short": float(bool(found.short)), "question_words": float(evidence.own),
-        "follow_up": float(len(evidence.groups) > evidence.own),
+        "follow_up": float(question.follow_up),
         "keys_missing_in_own_script": float(sum(_same_script(key, passage.text) for key in found.missing_keys)),
         "topic_words": float(topic_words(evidence)),
     }
@@ -222,21 +224,21 @@ def _words(span: str, language: str) -> set[str]:
     return {t for t in tokens if not t.startswith(SKELETON)} or tokens
 
 
-def _support(evidence: Evidence, picks: list[Scored], passages: list[Passage]) -> float:
+def _support(question: Question, picks: list[Scored], passages: list[Passage]) -> float:
     """The best sentence's support; for a question asking two things, that of its picks read together
     (one sentence names who led the group, the other how many of its members did what)."""
-    if len(picks) < 2 or not asks_two_things(evidence.question):
+    if len(picks) < 2 or not question.two_parts:
         return picks[0].support
-    together = evidence.joint_support([(p.sentence, passages[p.number - 1].language) for p in picks])
+    together = question.evidence.joint_support([(p.sentence, passages[p.number - 1].language) for p in picks])
     return (1 - CONTEXT_WEIGHT) * together + picks[0].context
 
 
-def _keys_missing_from_answer(evidence: Evidence, wants: str | None, picks: list[Scored],
-                              passages: list[Passage]) -> list[str]:
+def _keys_missing_from_answer(question: Question, picks: list[Scored], passages: list[Passage]) -> list[str]:
     """The keys the best sentence lacks; for a question asking two things, those that every pick lacks
     (how many the AI lab lost is in one article, what Tian Yuandong received in another)."""
-    answering = picks if asks_two_things(evidence.question) else picks[:1]
-    lacking = [_missing_keys(evidence, wants, pick, passages[pick.number - 1]) for pick in answering]
+    answering = picks if question.two_parts else picks[:1]
+    lacking = [_missing_keys(question.evidence, question.wants, pick, passages[pick.number - 1])
+               for pick in answering]
     return [key for key in lacking[0] if all(key in other for other in lacking[1:])]
 
 

@@ -221,6 +221,7 @@ def test_an_arabic_number_word_is_a_whole_word():
 def test_a_sentence_saying_he_is_read_with_the_person_named_just_before(fast_assistant):
     """"他表示 … 八个月的薪资赔偿": the 他 is 田渊栋 of the sentence before, so the question's name counts for it."""
     from rag.answer.extract import extract
+    from rag.answer.question import analyse
     from rag.schema import Passage
 
     named = "田渊栋向澎湃新闻证实了自己离职的消息。"
@@ -228,7 +229,9 @@ def test_a_sentence_saying_he_is_read_with_the_person_named_just_before(fast_ass
     question = "How many months of salary did Tian Yuandong receive as compensation?"
     evidence = fast_assistant.retriever.evidence(question)
     passage = Passage(text=named + he, source="002_ea614d0ca7ddad52.txt", score=1.0, chunk_id="none", language="zh")
-    found = extract(evidence, "duration", [passage])
+    asked = analyse(question, evidence)
+    assert asked.wants == "duration" and asked.language == "en"
+    found = extract(asked, [passage])
     assert found.picks[0][1] == he
     assert found.support > evidence.support(he, "zh")  # the name's weight is counted, through 他
     assert found.short == "八个月"

@@ -143,3 +143,18 @@ def test_a_fifth_language_is_one_file(tmp_path):
 def test_each_pack_names_its_gloss_dictionary_or_none():
     assert pack("en").gloss == "" and all(pack(code).gloss for code in ("da", "ar", "zh"))
     assert pack("xx") is None
+
+
+def test_a_question_is_analysed_once_into_one_record(fast_assistant):
+    """analyse(): the answer type, language, two-part flag, names and figures every later stage reads."""
+    from rag.answer.question import Topic, analyse
+
+    text = "Hvem ledede de tolv ingeniører hos Nordhavn Energi, og hvor mange blev fyret?"
+    asked = analyse(text, fast_assistant.retriever.evidence(text))
+    assert (asked.language, asked.wants, asked.two_parts) == ("da", "number", True)  # a count is tried first
+    assert "Nordhavn Energi" in asked.names and "12" in asked.figures
+    assert not asked.topic and asked.searched == text and not asked.follow_up
+    topic = Topic(("Who founded Nordhavn Energi?",), ("Ida Holm",))
+    follow = analyse("When did she leave?", fast_assistant.retriever.evidence("When did she leave?", topic.text), topic)
+    assert follow.searched == "Who founded Nordhavn Energi? (Ida Holm) When did she leave?"
+    assert follow.follow_up and follow.topic.names == ("Ida Holm",)
