@@ -29,10 +29,13 @@ ARTICLE_WINDOW_CHARS = 60_000
 TITLE_CHARS = 60
 # Below this width the sources panel sits under the chat, so each answer carries its sources itself.
 NARROW_PX = 820
+# Gradio's sidebar covers the whole screen at or below this width (its own CSS), so it starts closed there.
+SIDEBAR_COVERS_PX = 768
 GLOSS_LABEL = "Word-by-word dictionary gloss (not a translation)"
 SEARCH_EXCERPT_CHARS = 400  # of each passage, in the chat bubble of a search-only turn
 
 CSS = """
+#app-top { align-items: center; }
 #app-header h1 { margin: 0 0 .2rem 0; font-size: 1.6rem; }
 #app-header p { margin: 0; opacity: .8; }
 #status .status { padding: .45rem .7rem; border-radius: .5rem; background: var(--background-fill-secondary);
@@ -62,6 +65,8 @@ CSS = """
 .article-text { white-space: pre-wrap; max-height: 26rem; overflow-y: auto; padding: .5rem .7rem; margin-top: .35rem;
   border: 1px solid var(--border-color-primary); border-radius: .4rem; font-size: .88rem; line-height: 1.55; }
 mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius: .15em; }
+/* A wide table scrolls sideways inside its own box instead of being cut off (phones). */
+.index-table-box { max-width: 100%; overflow-x: auto; }
 .index-table { width: 100%; border-collapse: collapse; font-size: .9rem; }
 .index-table th, .index-table td { text-align: start; padding: .3rem .5rem; border-bottom: 1px solid var(--border-color-primary); }
 .upload-result ul { margin: .2rem 0; }
@@ -79,7 +84,9 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
 #status .status.loading { border-style: dashed; }
 .search-hit { margin-bottom: .45rem; }
 .search-hit .source-meta { margin: 0; }
-#conversations-row { align-items: end; }
+#question-row { align-items: stretch; }
+#conversations label { width: 100%; }
+.delete-question { margin: .3rem .5rem; font-size: .9rem; }
 .preview-lines { white-space: pre-wrap; font-size: .88rem; padding: .4rem .6rem;
   border: 1px solid var(--border-color-primary); border-radius: .4rem; }
 .admin-off { padding: .5rem .7rem; border-radius: .5rem; background: #fef3c7; color: #78350f; }
@@ -101,12 +108,24 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
 
 
 
-# After an answer on a narrow screen the page keeps its place, which leaves the new answer below the
-# fold: bring its question to the top of the screen, the answer and its sources under it.
+# After an answer the page keeps its place, which can leave the new answer out of sight. Narrow: bring its
+# question to the top of the screen, the answer and its sources under it; wide: the answer into view.
 SCROLL_TO_ANSWER_JS = f"""() => {{
-  if (!window.matchMedia("(max-width: {NARROW_PX}px)").matches) return;
-  const questions = document.querySelectorAll("#chat .message-row.user-row");
-  if (questions.length) questions[questions.length - 1].scrollIntoView({{block: "start"}});
+  const narrow = window.matchMedia("(max-width: {NARROW_PX}px)").matches;
+  const rows = document.querySelectorAll(narrow ? "#chat .message-row.user-row" : "#chat .message-row");
+  if (rows.length) rows[rows.length - 1].scrollIntoView({{block: narrow ? "start" : "nearest"}});
+}}"""
+
+# New conversation: the page back to its top and the cursor in the question box, ready for the first question.
+NEW_CONVERSATION_JS = """() => {
+  window.scrollTo({top: 0});
+  document.querySelector("#question textarea")?.focus();
+}"""
+
+# Gradio's sidebar has one `open` for every screen; where it would cover the chat, close it once the page loads.
+CLOSE_ON_PHONE_JS = f"""() => {{
+  if (window.matchMedia("(max-width: {SIDEBAR_COVERS_PX}px)").matches)
+    document.querySelector("#sidebar.open > .toggle-button")?.click();
 }}"""
 
 
@@ -440,8 +459,8 @@ def index_html(settings: Settings) -> str:
         f'<p><strong>{len(docs)}</strong> articles · <strong>{chunks}</strong> passages · embedding model '
         f"<code>{esc(manifest.embed_model)}</code> · built {esc(built)} · corpus folder "
         f"<code>{esc(manifest.corpus_dir or settings.corpus_dir)}</code></p>"
-        '<table class="index-table"><thead><tr><th>Title</th><th>Language</th><th>File</th><th>Passages</th>'
-        f"</tr></thead><tbody>{rows}</tbody></table>{skipped}"
+        '<div class="index-table-box"><table class="index-table"><thead><tr><th>Title</th><th>Language</th><th>File</th><th>Passages</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>{skipped}"
     )
 
 

@@ -1,0 +1,292 @@
+"""The window's controls as users of chat windows expect them, in headless Chromium: Stop and Regenerate with a
+chat model writing, New conversation and the conversations in a sidebar, the last conversation back after a
+reload, errors beside the question box, the newest answer in view, Delete asked first, the Index tab on a phone.
+
+The chat model is a scripted OpenAI-compatible endpoint on loopback (tests/servers.py) that writes one word
+at the pace the test sets: no real model writes slowly, or a cited answer, on demand.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from rag.ingest.build import build_index
+from tests.conftest import copy_corpus, make_settings
+from tests.e2e.test_ui_browser import (  # noqa: F401 - browser is a fixture used here
+    ARTIFACTS,
+    CHROMIUM,
+    PHONE,
+    PROBABILITY,
+    TIMEOUT_MS,
+    ask,
+    box,
+    browser,
+    open_page,
+    ready,
+    serve,
+)
+from tests.servers import DONE, chunk, fake_endpoint, start_stream
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                                                     "(apt-get install chromium)"),
+]
+
+WINDOW = {"width": 1280, "height": 900}
+MEMO = "Hvem har forladt Meta?"
+ANSWER_WORDS = ["The ", "Probability ", "team ", "had ", "50 ", "members ", "[1]", "."]
+FAST_S = 0.02  # seconds between two words the endpoint writes, normally
+SLOW_S = 1.0  # while a test wants an answer still running when it presses Stop
+RUNNING_S = 3  # how long an answer runs before Stop is pressed, as a user did
+WITHIN_S = 0.5  # how soon after Stop the next question is asked (the report: within 2 s)
+NEXT_TO_PX = 24  # an error under the question box starts at most this far below it
+
+
+class Pace:
+    """How fast the scripted endpoint writes, set by each test."""
+
+    seconds = FAST_S
+
+
+def writes_slowly(handler) -> None:
+    """A cited answer, one word every Pace.seconds, streamed as an OpenAI-compatible endpoint does."""
+    start_stream(handler)
+    for word in ANSWER_WORDS:
+        time.sleep(Pace.seconds)
+        handler.wfile.write(chunk(word))
+        handler.wfile.flush()
+    handler.wfile.write(DONE)
+    handler.wfile.flush()
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    with fake_endpoint(writes_slowly) as (url, seen):
+        yield url, seen
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory, endpoint):
+    tmp = tmp_path_factory.mktemp("controls")
+    settings = make_settings(tmp, copy_corpus(tmp), llm_base_url=endpoint[0], llm_model="scripted",
+                             llm_timeout=60.0, llm_retries=0, library_dir=tmp / "data" / "articles",
+                             feedback_file=tmp / "data" / "feedback.jsonl")
+    build_index(settings)
+    app, address = serve(settings)
+    try:
+        yield address
+    finally:
+        app.close()
+
+
+@pytest.fixture(autouse=True)
+def fast_again():
+    Pace.seconds = FAST_S
+    yield
+    Pace.seconds = FAST_S
+
+
+def _page(browser, url, viewport):
+    context, page = open_page(browser, url, viewport)
+    ready(page)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, url):
+    yield from _page(browser, url, WINDOW)
+
+
+@pytest.fixture
+def phone(browser, url):
+    yield from _page(browser, url, PHONE)
+
+
+def shot(page, name: str) -> None:
+    """What the screen shows (not the whole page): the screenshots a user would see."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def asked(seen: list[dict]) -> str:
+    """The last prompt the endpoint was sent, as text."""
+    body = json.loads(seen[-1]["body"])
+    return json.dumps(body.get("messages") or body.get("prompt"), ensure_ascii=False)
+
+
+def _start_slow_answer(page, question: str) -> None:
+    """Ask `question` and let its answer run for RUNNING_S seconds, as the user did before pressing Stop."""
+    from playwright.sync_api import expect
+
+    Pace.seconds = SLOW_S
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+    expect(page.locator("#stop")).to_be_visible()
+    page.wait_for_timeout(RUNNING_S * 1000)
+
+
+def test_stop_shows_only_while_an_answer_runs_keeps_the_question_and_the_next_one_goes_through(page):
+    from playwright.sync_api import expect
+
+    stop = page.locator("#stop")
+    expect(stop).to_be_hidden()  # no permanent Stop bar while nothing runs
+    _start_slow_answer(page, MEMO)
+    assert box(stop)["width"] < WINDOW["width"] / 4, "Stop is a bar across the window"
+    stop.click()
+    expect(page.locator("#status")).to_contain_text("Stopped")
+    expect(stop).to_be_hidden()
+    expect(page.locator("#question textarea")).to_have_value(MEMO)  # the stopped question kept in the box
+    expect(page.locator("#ask")).to_be_enabled()
+
+    Pace.seconds = FAST_S
+    page.wait_for_timeout(WITHIN_S * 1000)
+    ask(page, PROBABILITY)  # the next question goes through at once
+    expect(page.locator("#chat .question")).to_have_count(1)
+    expect(page.locator("#chat .question").last).to_have_text(PROBABILITY)
+    expect(page.locator("#chat .answer-body")).to_have_count(1)
+    expect(page.locator("#chat .answer-body").last).to_contain_text("50")
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)  # no red badge over the chat
+    expect(stop).to_be_hidden()
+
+
+def test_regenerate_after_stop_asks_the_stopped_question_not_the_previous_one(page, endpoint):
+    from playwright.sync_api import expect
+
+    ask(page, PROBABILITY)
+    _start_slow_answer(page, MEMO)
+    page.click("#stop")
+    expect(page.locator("#status")).to_contain_text("Stopped")
+    Pace.seconds = FAST_S
+    page.click("#regenerate")
+    expect(page.locator("#sources .sources-head q")).to_have_text(MEMO, timeout=TIMEOUT_MS)
+    expect(page.locator("#status")).to_contain_text("Answered by", timeout=TIMEOUT_MS)
+    assert MEMO in asked(endpoint[1])
+    questions = page.locator("#chat .question")
+    expect(questions).to_have_count(2)  # the first answer kept, the stopped question answered after it
+    expect(questions.first).to_have_text(PROBABILITY)
+    expect(questions.last).to_have_text(MEMO)
+
+
+def test_at_a_phone_width_stop_is_a_small_button_shown_only_while_an_answer_runs(phone):
+    from playwright.sync_api import expect
+
+    stop = phone.locator("#stop")
+    expect(stop).to_be_hidden()
+    _start_slow_answer(phone, MEMO)
+    assert box(stop)["width"] < PHONE["width"] / 2, "Stop is a bar across the phone"
+    stop.click()
+    expect(stop).to_be_hidden()
+    expect(phone.locator("#question textarea")).to_have_value(MEMO)
+
+
+def test_new_conversation_and_the_conversations_are_in_view_at_the_top_on_a_desktop(page):
+    from playwright.sync_api import expect
+
+    new = page.locator("#new-conversation")
+    expect(new).to_be_visible()  # not folded away in the search settings
+    assert box(new)["y"] < WINDOW["height"] / 4
+    ask(page, PROBABILITY)
+    listing = page.locator("#conversations")
+    expect(listing).to_be_visible()
+    expect(listing).to_contain_text(PROBABILITY)
+    assert box(listing)["y"] < WINDOW["height"] / 2
+    assert box(listing)["x"] + box(listing)["width"] <= box(page.locator("#chat"))["x"], "not beside the chat"
+
+    new.click()
+    expect(page.locator("#chat .answer-body")).to_have_count(0)
+    expect(page.locator("#question textarea")).to_be_focused()
+    listing.get_by_text(PROBABILITY).click()  # the list reopens it in one click
+    expect(page.locator("#chat .answer-body")).to_have_count(1)
+
+
+def test_the_last_conversation_is_back_after_a_reload(page):
+    from playwright.sync_api import expect
+
+    ask(page, MEMO)
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    expect(page.locator("#chat .question").last).to_have_text(MEMO)
+    expect(page.locator("#chat .answer-body")).to_have_count(1)
+    expect(page.locator('#sources .source[data-source="003_d6d766e19608138f.txt"]').first).to_be_visible()
+    expect(page.locator("#conversations")).to_contain_text(MEMO)
+
+
+def test_an_error_shows_right_under_the_question_box(page):
+    from playwright.sync_api import expect
+
+    page.click("#ask")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Please type a question", timeout=TIMEOUT_MS)
+    expect(status).to_be_in_viewport()
+    question = box(page.locator("#question"))
+    error = box(status)
+    assert 0 <= error["y"] - (question["y"] + question["height"]) <= NEXT_TO_PX, (question, error)
+    assert error["x"] < question["x"] + question["width"] and question["x"] < error["x"] + error["width"]
+
+
+def test_after_new_conversation_the_next_answer_is_in_view(phone):
+    from playwright.sync_api import expect
+
+    ask(phone, PROBABILITY)
+    ask(phone, MEMO)
+    phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # as after reading the sources below
+    phone.locator("#new-conversation").click()
+    expect(phone.locator("#chat .answer-body")).to_have_count(0)
+    expect(phone.locator("#question textarea")).to_be_in_viewport()
+    ask(phone, PROBABILITY)
+    expect(phone.locator("#chat .answer-body").last).to_be_in_viewport()
+    expect(phone.locator("#chat .question").last).to_be_in_viewport()
+
+
+def test_delete_asks_first_and_only_the_confirmed_delete_deletes(page):
+    from playwright.sync_api import expect
+
+    ask(page, MEMO)
+    listing = page.locator("#conversations")
+    expect(listing).to_contain_text(MEMO)
+    page.click("#delete-conversation")
+    confirm = page.locator("#confirm-delete")
+    expect(confirm).to_be_visible()
+    expect(page.locator("#delete-question")).to_contain_text(MEMO)
+    page.click("#cancel-delete")
+    expect(confirm).to_be_hidden()
+    expect(listing).to_contain_text(MEMO)  # nothing deleted yet
+    expect(page.locator("#chat .answer-body")).to_have_count(1)
+
+    page.click("#delete-conversation")
+    page.click("#confirm-delete")
+    expect(page.locator("#status")).to_contain_text("Deleted")
+    expect(listing).not_to_contain_text(MEMO)
+    expect(page.locator("#chat .answer-body")).to_have_count(0)
+
+
+def test_the_index_table_is_whole_on_a_phone(phone):
+    from playwright.sync_api import expect
+
+    phone.get_by_role("tab", name="Index").click()
+    table = phone.locator("#index-info table")
+    expect(table).to_be_visible()
+    last_header = table.locator("th").last
+    expect(last_header).to_have_text("Passages")
+    last_header.scroll_into_view_if_needed()
+    header = box(last_header)
+    assert 0 <= header["x"] and header["x"] + header["width"] <= PHONE["width"], header  # reachable, not cut
+    wide = phone.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"the whole page scrolls sideways ({wide} px)"
+    shot(phone, "ui-phone-index.png")
+
+
+def test_screenshots_of_the_window_with_an_answer_at_both_sizes(page, phone):
+    from playwright.sync_api import expect
+
+    for view, name in ((page, "window.png"), (phone, "window-phone.png")):
+        ask(view, PROBABILITY)
+        expect(view.locator("#chat .answer-body").last).to_contain_text("50")
+        shot(view, name)
