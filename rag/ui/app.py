@@ -5,9 +5,10 @@
 
 Layout and wiring only: what each control does is in handlers.py, the HTML comes from
 render.py, the assistant's lifecycle and error messages from session.py. Every answer
-streams into the chat (Stop cancels it, Regenerate asks the last question again); the
-"ask" API endpoint returns the answer as JSON for gradio_client. Each answer can be rated
-(feedback.py), conversations are kept in the browser (conversations.py). Adding, deleting
+streams into the chat (Stop, shown only meanwhile, cancels it and gives the question back;
+Regenerate asks the question last sent again); the "ask" API endpoint returns the answer as
+JSON for gradio_client. Each answer can be rated (feedback.py); conversations are kept in
+the browser (conversations.py), listed in a sidebar, the last one reopened on load. Adding, deleting
 and re-indexing articles are admin actions, allowed only when the window listens on this
 machine alone.
 """
