@@ -44,6 +44,7 @@ SLOW_S = 1.0  # while a test wants an answer still running when it presses Stop
 RUNNING_S = 3  # how long an answer runs before Stop is pressed, as a user did
 WITHIN_S = 0.5  # how soon after Stop the next question is asked (the report: within 2 s)
 NEXT_TO_PX = 24  # an error under the question box starts at most this far below it
+SETTLE_MS = 400  # for the buttons' fade back in to end before a screenshot
 
 
 class Pace:
@@ -299,9 +300,19 @@ def test_the_index_table_is_whole_on_a_phone(phone):
 
 
 def test_screenshots_of_the_window_with_an_answer_at_both_sizes(page, phone):
+    """docs/window.png and docs/window-phone.png: the offline answer that "Run it" gives, with its sources."""
     from playwright.sync_api import expect
 
     for view, name in ((page, "window.png"), (phone, "window-phone.png")):
+        settings = view.get_by_text("Search settings: passages, article, language, answer mode")
+        settings.click()
+        view.get_by_label("Offline extractive (quotes only)").check()
+        settings.click()
         ask(view, PROBABILITY)
-        expect(view.locator("#chat .answer-body").last).to_contain_text("50")
+        expect(view.locator("#chat .answer-body .answer-short").last).to_have_text("50 members")
+        expect(view.locator("#status")).to_contain_text("offline extractive")
+        expect(view.locator("#sources .source-passage mark.quote").first).to_contain_text("50 members")
+        if view is page:  # choosing the mode scrolled the page: the header back in view, as at the start
+            view.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+        view.wait_for_timeout(SETTLE_MS)
         shot(view, name)
