@@ -235,6 +235,7 @@ def test_an_error_shows_right_under_the_question_box(page):
 def test_after_new_conversation_the_next_answer_is_in_view(phone):
     from playwright.sync_api import expect
 
+    expect(phone.locator("#conversations")).not_to_be_in_viewport()  # the sidebar would cover the chat
     ask(phone, PROBABILITY)
     ask(phone, MEMO)
     phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # as after reading the sources below
