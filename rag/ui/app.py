@@ -34,15 +34,8 @@ from rag.ui import conversations
 from rag.ui.feedback import SEARCH
 from rag.ui.handlers import Handlers
 from rag.ui.render import (
-    CLOSE_ON_PHONE_JS,
-    CSS,
-    NEW_CONVERSATION_JS,
-    SCROLL_TO_ANSWER_JS,
-    SOURCES_PLACEHOLDER,
-    index_html,
-    model_label,
-    render_admin_off,
-    render_loading_status,
+    CLOSE_ON_PHONE_JS, CSS, NEW_CONVERSATION_JS, SCROLL_TO_ANSWER_JS, SOURCES_PLACEHOLDER, index_html, model_label,
+    render_admin_off, render_loading_status,
 )
 from rag.ui.session import AssistantHolder, article_choices, language_choices
 
@@ -277,7 +270,7 @@ def _wire_conversations(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespac
     app.load(handlers.restore_conversation, [kept.store], [side.conversations, *shown], api_visibility="private",
              show_progress="hidden")
     side.conversations.input(handlers.open_conversation, [kept.store, side.conversations],
-                             [chat.status, *shown], **INSTANT_EVENT)
+                             [chat.status, *shown], **INSTANT_EVENT).then(None, js=CLOSE_ON_PHONE_JS, **INSTANT_EVENT)
     side.rename.click(handlers.rename_conversation, [kept.store, side.conversations, side.name],
                       listing, **INSTANT_EVENT)
     confirming = [side.confirmation, side.question]

@@ -21,27 +21,10 @@ from rag.settings import Settings
 from rag.ui import conversations
 from rag.ui.feedback import SEARCH, answer_record, record_feedback, search_record
 from rag.ui.render import (
-    ADMIN_OFF,
-    SOURCES_PLACEHOLDER,
-    esc,
-    idle_status,
-    index_html,
-    model_label,
-    render_bubble,
-    render_build_report,
-    render_error_bubble,
-    render_feedback_saved,
-    render_index_result,
-    render_loading_status,
-    render_preview,
-    render_question,
-    render_search_bubble,
-    render_search_sources,
-    render_search_status,
-    render_sources,
-    render_status,
-    render_status_message,
-    render_uploads,
+    ADMIN_OFF, SOURCES_PLACEHOLDER, esc, idle_status, index_html, model_label, render_bubble,
+    render_build_report, render_error_bubble, render_feedback_saved, render_index_result, render_loading_status,
+    render_preview, render_question, render_search_bubble, render_search_sources, render_search_status,
+    render_sources, render_status, render_status_message, render_uploads,
 )
 from rag.ui.session import AssistantHolder, article_choices, friendly_error, language_choices
 
