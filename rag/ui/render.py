@@ -99,6 +99,10 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
   #chat-row { flex-direction: column; }
   #chat-row > .column { min-width: 100% !important; }
   #app-header h1 { font-size: 1.3rem; }
+  /* Stop stays on the question's line: while an answer runs it takes the place of Ask (disabled meanwhile). */
+  #question-row { flex-wrap: nowrap; }
+  #question-row > #question { min-width: 0 !important; }
+  #question-row:has(> #stop:not(.hidden)) > #ask { display: none; }
   /* The chat grows with its answers and the page scrolls, instead of a box scrolled to each answer's end. */
   #chat { height: auto !important; min-height: 240px; }
   .bubble-sources { display: block; }

@@ -178,12 +178,18 @@ def test_regenerate_after_stop_asks_the_stopped_question_not_the_previous_one(pa
 def test_at_a_phone_width_stop_is_a_small_button_shown_only_while_an_answer_runs(phone):
     from playwright.sync_api import expect
 
-    stop = phone.locator("#stop")
+    stop, ask_button = phone.locator("#stop"), phone.locator("#ask")
     expect(stop).to_be_hidden()
+    expect(ask_button).to_be_visible()
     _start_slow_answer(phone, MEMO)
     assert box(stop)["width"] < PHONE["width"] / 2, "Stop is a bar across the phone"
+    question = box(phone.locator("#question"))
+    assert abs(box(stop)["y"] - question["y"]) < question["height"], "not on the question's line"
+    assert box(stop)["x"] + box(stop)["width"] <= PHONE["width"], "cut off at the edge"
+    shot(phone, "ui-phone-stop.png")
     stop.click()
     expect(stop).to_be_hidden()
+    expect(ask_button).to_be_visible()
     expect(phone.locator("#question textarea")).to_have_value(MEMO)
 
 
