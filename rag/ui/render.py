@@ -113,12 +113,12 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
 
 
 
-# After an answer the page keeps its place, which can leave the new answer out of sight. Narrow: bring its
-# question to the top of the screen, the answer and its sources under it; wide: the answer into view.
+# After an answer on a narrow screen the page keeps its place, which leaves the new answer below the
+# fold: bring its question to the top of the screen, the answer and its sources under it.
 SCROLL_TO_ANSWER_JS = f"""() => {{
-  const narrow = window.matchMedia("(max-width: {NARROW_PX}px)").matches;
-  const rows = document.querySelectorAll(narrow ? "#chat .message-row.user-row" : "#chat .message-row");
-  if (rows.length) rows[rows.length - 1].scrollIntoView({{block: narrow ? "start" : "nearest"}});
+  if (!window.matchMedia("(max-width: {NARROW_PX}px)").matches) return;
+  const questions = document.querySelectorAll("#chat .message-row.user-row");
+  if (questions.length) questions[questions.length - 1].scrollIntoView({{block: "start"}});
 }}"""
 
 # New conversation: the page back to its top and the cursor in the question box, ready for the first question.
@@ -464,7 +464,8 @@ def index_html(settings: Settings) -> str:
         f'<p><strong>{len(docs)}</strong> articles · <strong>{chunks}</strong> passages · embedding model '
         f"<code>{esc(manifest.embed_model)}</code> · built {esc(built)} · corpus folder "
         f"<code>{esc(manifest.corpus_dir or settings.corpus_dir)}</code></p>"
-        '<div class="index-table-box"><table class="index-table"><thead><tr><th>Title</th><th>Language</th><th>File</th><th>Passages</th>'
+        '<div class="index-table-box"><table class="index-table"><thead><tr><th>Title</th><th>Language</th>'
+        "<th>File</th><th>Passages</th>"
         f"</tr></thead><tbody>{rows}</tbody></table></div>{skipped}"
     )
 
