@@ -67,7 +67,7 @@ CSS = """
 mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius: .15em; }
 /* A wide table scrolls sideways inside its own box instead of being cut off (phones). */
 .index-table-box { max-width: 100%; overflow-x: auto; }
-.index-table { width: 100%; min-width: 34rem; border-collapse: collapse; font-size: .9rem; }
+.index-table { width: 100%; min-width: 42rem; border-collapse: collapse; font-size: .9rem; }
 .index-table th, .index-table td { text-align: start; padding: .3rem .5rem; border-bottom: 1px solid var(--border-color-primary); }
 .upload-result ul { margin: .2rem 0; }
 .upload-result .rejected { color: #b91c1c; }
