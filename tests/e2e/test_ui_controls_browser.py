@@ -253,6 +253,24 @@ def test_after_new_conversation_the_next_answer_is_in_view(phone):
     expect(phone.locator("#chat .question").last).to_be_in_viewport()
 
 
+def test_on_a_phone_the_conversations_open_from_the_top_and_close_once_one_is_chosen(phone):
+    from playwright.sync_api import expect
+
+    ask(phone, MEMO)
+    phone.click("#new-conversation")
+    expect(phone.locator("#chat .answer-body")).to_have_count(0)
+    phone.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+    toggle = phone.get_by_label("Toggle Sidebar")
+    assert box(toggle)["y"] < PHONE["height"] / 8  # at the top of the screen
+    toggle.click()
+    listing = phone.locator("#conversations")
+    expect(listing).to_be_in_viewport()
+    listing.get_by_text(MEMO).click()
+    expect(phone.locator("#chat .answer-body")).to_have_count(1)
+    expect(listing).not_to_be_in_viewport()  # the chat is not left covered
+    expect(phone.locator("#chat .question").last).to_be_in_viewport()
+
+
 def test_delete_asks_first_and_only_the_confirmed_delete_deletes(page):
     from playwright.sync_api import expect
 
