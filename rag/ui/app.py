@@ -5,18 +5,22 @@
 
 Layout and wiring only: what each control does is in handlers.py, the HTML comes from
 render.py, the assistant's lifecycle and error messages from session.py. Every answer
-streams into the chat (Stop cancels it, Regenerate asks the last question again); the
-"ask" API endpoint returns the answer as JSON for gradio_client. Each answer can be rated
-(feedback.py), conversations are kept in the browser (conversations.py). Adding, deleting
+streams into the chat (Stop, shown only meanwhile, cancels it and gives the question back;
+Regenerate asks the question last sent again); the "ask" API endpoint returns the answer as
+JSON for gradio_client. Each answer can be rated (feedback.py); conversations are kept in
+the browser (conversations.py), listed in a sidebar, the last one reopened on load. Adding, deleting
 and re-indexing articles are admin actions, allowed only when the window listens on this
 machine alone.
 """
 
+import functools
 import hashlib
 import sys
 import warnings
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import SimpleNamespace
 
+import anyio
 import gradio as gr
 
 from rag.components.store import Manifest, corpus_folder
@@ -30,8 +34,8 @@ from rag.ui import conversations
 from rag.ui.feedback import SEARCH
 from rag.ui.handlers import Handlers
 from rag.ui.render import (
-    CSS, SCROLL_TO_ANSWER_JS, SOURCES_PLACEHOLDER, index_html, model_label, render_admin_off,
-    render_loading_status,
+    CLOSE_ON_PHONE_JS, CSS, NEW_CONVERSATION_JS, SCROLL_TO_ANSWER_JS, SOURCES_PLACEHOLDER, index_html, model_label,
+    render_admin_off, render_loading_status,
 )
 from rag.ui.session import AssistantHolder, article_choices, language_choices
 
@@ -69,17 +73,22 @@ def build_app(settings: Settings, admin: bool = True) -> gr.Blocks:
                                   font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
         app = gr.Blocks(title="Ask the news", css=CSS, theme=theme, analytics_enabled=False)
     with app:
-        gr.HTML('<div id="app-header"><h1>Ask the news</h1><p>Questions in English, العربية, 中文 or dansk; '
-                "every answer quotes the articles it comes from.</p></div>")
         turns = gr.State([])
+        asked = gr.State("")  # the question last sent: Stop puts it back in the box, Regenerate asks it
         kept = _kept_conversations(settings)
+        side = _sidebar()
+        with gr.Row(elem_id="app-top", equal_height=True):
+            gr.HTML('<div id="app-header"><h1>Ask the news</h1><p>Questions in English, العربية, 中文 or '
+                    "dansk; every answer quotes the articles it comes from.</p></div>")
+            new = gr.Button("New conversation", elem_id="new-conversation", size="sm", scale=0, min_width=150)
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 chat = _chat_tab(settings)
             with gr.Tab("Index", id="index"):
                 index = _index_tab(settings, admin)
+        chat.new, chat.asked = new, asked
         _wire(app, handlers, chat, index, turns)
-        _wire_conversations(app, handlers, chat, turns, kept)
+        _wire_conversations(app, handlers, chat, turns, kept, side)
     app.queue(default_concurrency_limit=1)
     return app
 
@@ -96,6 +105,25 @@ def _kept_conversations(settings: Settings) -> SimpleNamespace:
     return SimpleNamespace(store=store, current=gr.State(""))
 
 
+def _sidebar() -> SimpleNamespace:
+    """The conversations kept in this browser, newest first, in a sidebar (closed on phones, see CLOSE_ON_PHONE_JS),
+    with rename and a delete that asks first."""
+    with gr.Sidebar(label="Conversations", open=True, elem_id="sidebar", width=300):
+        listing = gr.Radio([], value=None, label="Conversations kept in this browser", elem_id="conversations",
+                           info="Newest first: click one to reopen it.")
+        name = gr.Textbox(label="Name", elem_id="conversation-name", max_lines=1)
+        with gr.Row():
+            rename = gr.Button("Rename", size="sm", elem_id="rename-conversation")
+            delete = gr.Button("Delete", size="sm", elem_id="delete-conversation")
+        with gr.Group(visible=False, elem_id="delete-confirmation") as confirmation:
+            question = gr.HTML(elem_id="delete-question")
+            with gr.Row():
+                confirm = gr.Button("Delete it", size="sm", variant="stop", elem_id="confirm-delete")
+                cancel = gr.Button("Keep it", size="sm", elem_id="cancel-delete")
+    return SimpleNamespace(conversations=listing, name=name, rename=rename, delete=delete,
+                           confirmation=confirmation, question=question, confirm=confirm, cancel=cancel)
+
+
 def _chat_tab(settings: Settings) -> SimpleNamespace:
     """The chat beside its sources panel (under it on narrow screens), the question box and the settings."""
     mode_choices = [("Offline extractive (quotes only)", OFFLINE)]
@@ -106,32 +134,25 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
     # CSS stacks them: the bubbles' own sources and the pointer to the panel follow the same breakpoint.
     with gr.Row(equal_height=False, elem_id="chat-row"):
         with gr.Column(scale=3, min_width=300):
-            with gr.Accordion("Conversations kept in this browser", open=False, elem_id="conversations-box"):
-                with gr.Row(elem_id="conversations-row"):
-                    kept = gr.Dropdown([], value=None, label="Reopen a conversation", elem_id="conversations",
-                                       scale=3, allow_custom_value=False)
-                    name = gr.Textbox(label="Name", elem_id="conversation-name", scale=2, max_lines=1)
-                with gr.Row():
-                    rename = gr.Button("Rename", size="sm", elem_id="rename-conversation")
-                    delete = gr.Button("Delete", size="sm", variant="stop", elem_id="delete-conversation")
             # No label: floating over the chat, it covered the first line of the answer on narrow screens.
             chatbot = gr.Chatbot(
                 show_label=False, elem_id="chat", height=480, latex_delimiters=[],
                 buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"), layout="bubble",
                 placeholder="Ask about the indexed news articles. Answers quote their sources.",
             )
-            with gr.Row():
+            with gr.Row(elem_id="question-row"):
                 question = gr.Textbox(
                     show_label=False, elem_id="question", scale=6, lines=1, max_lines=5,
                     placeholder="Ask a question — English, العربية, 中文, dansk…", autofocus=True,
                 )
-                send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                send = gr.Button("Ask", variant="primary", scale=0, min_width=72, elem_id="ask")
+                stop = gr.Button("Stop", scale=0, min_width=72, elem_id="stop", visible=False)
+            # Right under the question box: what happened to it (an error, an answer's model and time).
+            status = gr.HTML(render_loading_status("starting", 0), elem_id="status")
             with gr.Row():
-                regenerate = gr.Button("Regenerate", size="sm", elem_id="regenerate")
-                stop = gr.Button("Stop", size="sm", variant="stop", elem_id="stop")
+                regenerate = gr.Button("Regenerate", size="sm", elem_id="regenerate", scale=1, min_width=110)
                 comment = gr.Textbox(show_label=False, elem_id="feedback-comment", scale=4, max_lines=3,
                                      placeholder="Optional comment, sent with your 👍 or 👎 on an answer")
-            status = gr.HTML(render_loading_status("starting", 0), elem_id="status")
             examples = gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions",
                                    elem_id="examples")
             with gr.Accordion("Search settings: passages, article, language, answer mode", open=False):
@@ -147,14 +168,12 @@ def _chat_tab(settings: Settings) -> SimpleNamespace:
                                           elem_id="article-filter")
                     language = gr.Dropdown(language_choices(settings), value="", label="Only this language",
                                            elem_id="language-filter")
-                clear_btn = gr.Button("New conversation", size="sm")
         with gr.Column(scale=2, min_width=260):
             gr.Markdown("### Sources", elem_id="sources-title")
             sources = gr.HTML(SOURCES_PLACEHOLDER, elem_id="sources")
     return SimpleNamespace(chatbot=chatbot, question=question, send=send, status=status, examples=examples,
-                           top_k=top_k, mode=mode, article=article, language=language, clear=clear_btn,
-                           sources=sources, regenerate=regenerate, stop=stop, comment=comment,
-                           conversations=kept, conversation_name=name, rename=rename, delete=delete)
+                           top_k=top_k, mode=mode, article=article, language=language, sources=sources,
+                           regenerate=regenerate, stop=stop, comment=comment)
 
 
 def _index_tab(settings: Settings, admin: bool) -> SimpleNamespace:
@@ -180,23 +199,27 @@ def _index_tab(settings: Settings, admin: bool) -> SimpleNamespace:
 
 def _wire(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, index: SimpleNamespace,
           turns: gr.State) -> None:
-    """Every event: asking (three ways, again, stopped), an earlier answer's sources, rating it, clearing,
-    the Index tab, the API."""
+    """Every event: asking (three ways, again, stopped), an earlier answer's sources, rating it, the Index tab,
+    the API."""
     settings = [chat.top_k, chat.article, chat.language, chat.mode]
     outputs = [chat.chatbot, chat.question, chat.sources, chat.status, turns]
-    buttons = [chat.send, chat.regenerate]
+    controls = [chat.send, chat.regenerate, chat.stop]
     asking = [(chat.question.submit, handlers.respond, [chat.question, turns], "chat"),
               (chat.send.click, handlers.respond, [chat.question, turns], "chat_click"),
               (chat.examples.load_input_event.then, handlers.respond, [chat.question, turns], "chat_example"),
-              (chat.regenerate.click, handlers.regenerate, [turns], "regenerate")]
+              (chat.regenerate.click, handlers.regenerate, [turns, chat.asked], "regenerate")]
     answers = []
     for listener, fn, inputs, api_name in asking:
-        answer = listener(handlers.lock, None, buttons, **INSTANT_EVENT).then(
-            fn, inputs + settings, outputs, api_name=api_name, **ANSWER_EVENT)
+        if fn is handlers.regenerate:
+            locked = listener(handlers.lock, None, controls, **INSTANT_EVENT)
+        else:
+            locked = listener(handlers.lock_asking, [chat.question], [*controls, chat.asked], **INSTANT_EVENT)
+        answer = locked.then(_stoppable(fn), inputs + settings, outputs, api_name=api_name, **ANSWER_EVENT)
         answers.append(answer)
-        (answer.then(handlers.unlock, None, buttons, **INSTANT_EVENT)
+        (answer.then(handlers.unlock, None, controls, **INSTANT_EVENT)
          .then(None, js=SCROLL_TO_ANSWER_JS, **INSTANT_EVENT))
-    chat.stop.click(handlers.stop, [turns], [chat.chatbot, chat.status, *buttons], cancels=answers,
+    chat.stop.click(handlers.stop, [turns, chat.asked, chat.question],
+                    [chat.chatbot, chat.question, chat.status, *controls], cancels=answers,
                     api_visibility="private", show_progress="hidden")
     chat.chatbot.select(handlers.show_sources, [turns], [chat.sources], api_visibility="private",
                         show_progress="hidden")
@@ -213,29 +236,55 @@ def _wire(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, index: Simp
     app.load(handlers.index_updates, None, filters, api_visibility="private", show_progress="hidden")
     app.load(handlers.status_until_warm, None, [chat.status], api_visibility="private",
              show_progress="hidden", concurrency_limit=None)
+    app.load(None, js=CLOSE_ON_PHONE_JS, **INSTANT_EVENT)
     gr.api(handlers.ask, api_name="ask", concurrency_id="answer", concurrency_limit=1)
 
 
+_END = object()
+
+
+def _stoppable(fn: Callable[..., Iterator]) -> Callable[..., AsyncIterator]:
+    """fn's stream of outputs, each step taken in a worker thread that Stop abandons at once.
+
+    Gradio waits for a plain generator's step to end before a cancel completes, and the browser drops a
+    question asked meanwhile: Stop during a search or a model's silence lost the next question. An abandoned
+    step ends by itself, and its generator is closed once nothing holds it.
+    """
+    @functools.wraps(fn)
+    async def stream(*args):
+        steps = fn(*args)
+        while (step := await anyio.to_thread.run_sync(next, steps, _END, abandon_on_cancel=True)) is not _END:
+            yield step
+
+    return stream
+
+
 def _wire_conversations(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, turns: gr.State,
-                        kept: SimpleNamespace) -> None:
-    """Conversations kept in the browser: saved after each answer, listed on load, reopened, renamed, deleted."""
-    listing = [kept.store, chat.conversations, chat.status]
-    shown = [chat.chatbot, chat.sources, turns, kept.current, chat.conversation_name]
+                        kept: SimpleNamespace, side: SimpleNamespace) -> None:
+    """Conversations kept in the browser: saved after each answer, the last one reopened on load, reopened from
+    the list, renamed, deleted once confirmed; a new one started."""
+    listing = [kept.store, side.conversations, chat.status]
+    shown = [chat.chatbot, chat.sources, turns, kept.current, side.name, chat.asked]
     turns.change(handlers.save_conversation, [turns, kept.current, kept.store],
-                 [kept.store, kept.current, chat.conversations, chat.conversation_name], **INSTANT_EVENT)
-    app.load(handlers.list_conversations, [kept.store], [chat.conversations], api_visibility="private",
+                 [kept.store, kept.current, side.conversations, side.name], **INSTANT_EVENT)
+    app.load(handlers.restore_conversation, [kept.store], [side.conversations, *shown], api_visibility="private",
              show_progress="hidden")
-    chat.conversations.input(handlers.open_conversation, [kept.store, chat.conversations],
-                             [chat.chatbot, chat.sources, chat.status, turns, kept.current, chat.conversation_name],
-                             **INSTANT_EVENT)
-    chat.rename.click(handlers.rename_conversation, [kept.store, chat.conversations, chat.conversation_name],
+    side.conversations.input(handlers.open_conversation, [kept.store, side.conversations],
+                             [chat.status, *shown], **INSTANT_EVENT).then(None, js=CLOSE_ON_PHONE_JS, **INSTANT_EVENT)
+    side.rename.click(handlers.rename_conversation, [kept.store, side.conversations, side.name],
                       listing, **INSTANT_EVENT)
-    chat.delete.click(handlers.delete_conversation, [kept.store, chat.conversations, kept.current],
-                      listing + shown, **INSTANT_EVENT)
-    cleared = [chat.chatbot, chat.question, chat.sources, chat.status, turns, kept.current, chat.conversation_name]
-    chat.clear.click(handlers.clear, None, cleared, api_visibility="private")
+    confirming = [side.confirmation, side.question]
+    side.delete.click(handlers.ask_to_delete, [kept.store, side.conversations], [*confirming, chat.status],
+                      **INSTANT_EVENT)
+    side.cancel.click(handlers.keep_conversation, None, confirming, **INSTANT_EVENT)
+    side.confirm.click(handlers.delete_conversation, [kept.store, side.conversations, kept.current],
+                       listing + shown + confirming, **INSTANT_EVENT)
+    cleared = [chat.chatbot, chat.question, chat.sources, chat.status, turns, kept.current, side.name, chat.asked]
+    chat.new.click(handlers.clear, None, cleared + [side.conversations], api_visibility="private",
+                   js=NEW_CONVERSATION_JS)
     typing_kept = [c for c in cleared if c is not chat.question]
-    chat.chatbot.clear(handlers.clear_chat, None, typing_kept, api_visibility="private")  # the chat's own bin
+    chat.chatbot.clear(handlers.clear_chat, None, typing_kept + [side.conversations],
+                       api_visibility="private")  # the chat's own bin
 
 
 def main(host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:

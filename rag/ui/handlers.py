@@ -32,10 +32,11 @@ from rag.ui.session import AssistantHolder, article_choices, friendly_error, lan
 LOADING_TICK_S = 1.0
 PENDING_BUBBLE = '<div class="answer-body">Searching the articles…</div>'
 SEARCHING = "Searching the articles and checking quotes…"
-STOPPED = "Stopped. Ask again, or press Regenerate for the last question."
+STOPPED = "Stopped. Your question is back in the box: ask it again, change it, or press Regenerate."
 NOTHING_TO_REGENERATE = "There is no question to answer again yet."
 NOTHING_TO_RATE = "Only answers can be rated."
 NO_CONVERSATION = "Choose a conversation in the list first."
+CONVERSATION_DELETED = "Deleted “{title}”."
 NO_ARTICLE = "Choose an article first."
 
 
@@ -138,26 +139,32 @@ class Handlers:
         return (messages(turns), "", turn["sources"], render_search_status(passages, time.perf_counter() - started),
                 turns)
 
-    def regenerate(self, turns: list[dict], top_k: float, source: str, language: str, mode: str
+    def regenerate(self, turns: list[dict], asked: str, top_k: float, source: str, language: str, mode: str
                    ) -> Iterator[tuple]:
-        """The last question answered again, with the settings as they are now, in place of its answer.
+        """The question last sent answered again, with the settings as they are now.
 
-        Outputs as respond's; whatever is in the question box stays there.
+        When its answer is the last turn it is replaced; a question stopped before its answer (so not a
+        turn) is answered after the turns. Outputs as respond's; whatever is in the question box stays there.
         """
         turns = list(turns or [])
-        if not turns or not turns[-1].get("question"):
+        last = turns[-1]["question"] if turns and turns[-1].get("question") else ""
+        question = (asked or "").strip()
+        if question == last or not question:
+            question = last
+            turns = turns[:-1] if last else turns
+        if not question:
             yield (gr.skip(), gr.skip(), gr.skip(), render_status_message(NOTHING_TO_REGENERATE, error=True),
                    gr.skip())
             return
-        last = turns.pop()
-        for chat, box, *rest in self.respond(last["question"], turns, top_k, source, language, mode):
-            yield chat, (box if box == last["question"] else gr.skip()), *rest
+        for chat, box, *rest in self.respond(question, turns, top_k, source, language, mode):
+            yield chat, (box if box == question else gr.skip()), *rest
 
     @staticmethod
-    def stop(turns: list[dict]) -> tuple:
-        """After Stop: the chat as it was before the question, the buttons back: (chat, status, ask, regenerate)."""
-        return (messages(turns or []), render_status_message(STOPPED), gr.update(interactive=True),
-                gr.update(interactive=True))
+    def stop(turns: list[dict], asked: str, box: str) -> tuple:
+        """After Stop: the chat as it was before the question, which is back in the question box (unless another
+        is being typed there), the controls back: (chat, question box, status, ask, regenerate, stop)."""
+        back = asked if asked and not (box or "").strip() else gr.skip()
+        return (messages(turns or []), back, render_status_message(STOPPED), *Handlers.unlock())
 
     def feedback(self, turns: list[dict], comment: str, evt: gr.LikeData) -> tuple:
         """A thumbs up or down on an answer, with the comment box's text, saved as its line of the feedback file
@@ -180,12 +187,18 @@ class Handlers:
 
     @staticmethod
     def lock() -> tuple:
-        """Ask and Regenerate while a question runs: disabled, so a second click cannot ask it twice."""
-        return gr.update(interactive=False), gr.update(interactive=False)
+        """While a question runs: Ask and Regenerate disabled (a second click cannot ask it twice), Stop shown."""
+        return gr.update(interactive=False), gr.update(interactive=False), gr.update(visible=True)
+
+    @staticmethod
+    def lock_asking(question: str) -> tuple:
+        """lock(), and the question remembered for Stop and Regenerate (an empty one changes nothing)."""
+        return *Handlers.lock(), ((question or "").strip() or gr.skip())
 
     @staticmethod
     def unlock() -> tuple:
-        return gr.update(interactive=True), gr.update(interactive=True)
+        """Once the answer is in (or stopped): Ask and Regenerate back, Stop hidden."""
+        return gr.update(interactive=True), gr.update(interactive=True), gr.update(visible=False)
 
     @staticmethod
     def show_sources(turns: list[dict], evt: gr.SelectData):
@@ -197,8 +210,9 @@ class Handlers:
         return turn["sources"]
 
     def clear(self) -> tuple:
-        """A new conversation: (chat, question box, sources, status, turns, conversation id, its name)."""
-        return [], "", SOURCES_PLACEHOLDER, self._status_now(), [], "", ""
+        """A new conversation: (chat, question box, sources, status, turns, conversation id, its name, the question
+        last sent, the conversations list with none chosen)."""
+        return [], "", SOURCES_PLACEHOLDER, self._status_now(), [], "", "", "", gr.update(value=None)
 
     def clear_chat(self) -> tuple:
         """The chat's own bin button: as clear(), but what is being typed stays (the chat empties in the
@@ -220,21 +234,30 @@ class Handlers:
                 title)
 
     @staticmethod
-    def list_conversations(store: Any) -> dict:
-        """On page load: the conversations this browser kept, none chosen."""
-        return gr.update(choices=conversations.choices(store), value=None)
+    def restore_conversation(store: Any) -> tuple:
+        """On page load: the conversations this browser kept, the latest reopened as it was left:
+        (list, chat, sources, turns, id, name, question last sent)."""
+        latest = next(iter(conversations.conversations(store)), None)
+        listing = gr.update(choices=conversations.choices(store), value=latest["id"] if latest else None)
+        if latest is None:
+            return listing, *[gr.skip()] * 6
+        return listing, *Handlers._shown(latest)
 
-    def open_conversation(self, store: Any, conversation_id: str | None) -> tuple:
-        """A kept conversation back in the chat: (chat, sources, status, turns, id, name)."""
-        found = conversations.find(store, conversation_id or "")
-        if found is None:
-            return gr.skip(), gr.skip(), render_status_message(NO_CONVERSATION, error=True), gr.skip(), gr.skip(), \
-                gr.skip()
+    @staticmethod
+    def _shown(found: dict) -> tuple:
+        """A kept conversation in the chat: (chat, sources, turns, id, name, question last sent)."""
         turns = found["turns"]
         last = next((t["sources"] for t in reversed(turns) if t.get("sources")), SOURCES_PLACEHOLDER)
+        return messages(turns), last, turns, found["id"], found.get("title", ""), ""
+
+    def open_conversation(self, store: Any, conversation_id: str | None) -> tuple:
+        """A kept conversation back in the chat: (status, chat, sources, turns, id, name, question last sent)."""
+        found = conversations.find(store, conversation_id or "")
+        if found is None:
+            return render_status_message(NO_CONVERSATION, error=True), *[gr.skip()] * 6
         status = render_status_message(f"Reopened “{found.get('title', '')}”: ask a follow-up, or click an answer "
                                        "to see its sources.")
-        return messages(turns), last, status, turns, found["id"], found.get("title", "")
+        return status, *self._shown(found)
 
     @staticmethod
     def rename_conversation(store: Any, conversation_id: str | None, title: str) -> tuple:
@@ -246,18 +269,35 @@ class Handlers:
         return (store, gr.update(choices=conversations.choices(store), value=conversation_id),
                 render_status_message(f"Renamed to “{name}”."))
 
-    def delete_conversation(self, store: Any, conversation_id: str | None, current: str) -> tuple:
-        """(store, list, status, then chat, sources, turns, id, name: cleared when it was the open one)."""
+    @staticmethod
+    def ask_to_delete(store: Any, conversation_id: str | None) -> tuple:
+        """Delete asks first: (confirmation shown, its question, status)."""
         found = conversations.find(store, conversation_id or "")
         if found is None:
-            return (gr.skip(), gr.skip(), render_status_message(NO_CONVERSATION, error=True),
-                    *[gr.skip()] * 5)
+            return gr.skip(), gr.skip(), render_status_message(NO_CONVERSATION, error=True)
+        question = (f'<p class="delete-question">Delete “<span dir="auto">{esc(found.get("title", ""))}</span>” '
+                    "from this browser? It cannot be brought back.</p>")
+        return gr.update(visible=True), question, gr.skip()
+
+    @staticmethod
+    def keep_conversation() -> tuple:
+        """The delete not confirmed: (confirmation hidden, its question)."""
+        return gr.update(visible=False), ""
+
+    def delete_conversation(self, store: Any, conversation_id: str | None, current: str) -> tuple:
+        """The confirmed delete: (store, list, status, then chat, sources, turns, id, name, question last sent:
+        cleared when it was the open one, then the confirmation hidden and its question)."""
+        hidden = self.keep_conversation()
+        found = conversations.find(store, conversation_id or "")
+        if found is None:
+            return (gr.skip(), gr.skip(), render_status_message(NO_CONVERSATION, error=True), *[gr.skip()] * 6,
+                    *hidden)
         store = conversations.delete(store, found["id"])
-        status = render_status_message(f"Deleted “{found.get('title', '')}”.")
+        status = render_status_message(CONVERSATION_DELETED.format(title=found.get("title", "")))
         listing = gr.update(choices=conversations.choices(store), value=None)
         if found["id"] != current:
-            return (store, listing, status, *[gr.skip()] * 5)
-        return store, listing, status, [], SOURCES_PLACEHOLDER, [], "", ""
+            return store, listing, status, *[gr.skip()] * 6, *hidden
+        return store, listing, status, [], SOURCES_PLACEHOLDER, [], "", "", "", *hidden
 
     def status_until_warm(self) -> Iterator[str]:
         """The status line on page load: loading progress until the index and models are warm, then ready."""

@@ -29,10 +29,13 @@ ARTICLE_WINDOW_CHARS = 60_000
 TITLE_CHARS = 60
 # Below this width the sources panel sits under the chat, so each answer carries its sources itself.
 NARROW_PX = 820
+# Gradio's sidebar covers the whole screen at or below this width (its own CSS), so it starts closed there.
+SIDEBAR_COVERS_PX = 768
 GLOSS_LABEL = "Word-by-word dictionary gloss (not a translation)"
 SEARCH_EXCERPT_CHARS = 400  # of each passage, in the chat bubble of a search-only turn
 
 CSS = """
+#app-top { align-items: center; }
 #app-header h1 { margin: 0 0 .2rem 0; font-size: 1.6rem; }
 #app-header p { margin: 0; opacity: .8; }
 #status .status { padding: .45rem .7rem; border-radius: .5rem; background: var(--background-fill-secondary);
@@ -62,7 +65,9 @@ CSS = """
 .article-text { white-space: pre-wrap; max-height: 26rem; overflow-y: auto; padding: .5rem .7rem; margin-top: .35rem;
   border: 1px solid var(--border-color-primary); border-radius: .4rem; font-size: .88rem; line-height: 1.55; }
 mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius: .15em; }
-.index-table { width: 100%; border-collapse: collapse; font-size: .9rem; }
+/* A wide table scrolls sideways inside its own box instead of being cut off (phones). */
+.index-table-box { max-width: 100%; overflow-x: auto; }
+.index-table { width: 100%; min-width: 42rem; border-collapse: collapse; font-size: .9rem; }
 .index-table th, .index-table td { text-align: start; padding: .3rem .5rem; border-bottom: 1px solid var(--border-color-primary); }
 .upload-result ul { margin: .2rem 0; }
 .upload-result .rejected { color: #b91c1c; }
@@ -79,7 +84,9 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
 #status .status.loading { border-style: dashed; }
 .search-hit { margin-bottom: .45rem; }
 .search-hit .source-meta { margin: 0; }
-#conversations-row { align-items: end; }
+#question-row { align-items: stretch; }
+#conversations label { width: 100%; }
+.delete-question { margin: .3rem .5rem; font-size: .9rem; }
 .preview-lines { white-space: pre-wrap; font-size: .88rem; padding: .4rem .6rem;
   border: 1px solid var(--border-color-primary); border-radius: .4rem; }
 .admin-off { padding: .5rem .7rem; border-radius: .5rem; background: #fef3c7; color: #78350f; }
@@ -91,6 +98,11 @@ mark.quote { background: #fde047; color: #111827; padding: 0 .1em; border-radius
 @media (max-width: NARROW_PXpx) {
   #chat-row { flex-direction: column; }
   #chat-row > .column { min-width: 100% !important; }
+  #app-header h1 { font-size: 1.3rem; }
+  /* Stop stays on the question's line: while an answer runs it takes the place of Ask (disabled meanwhile). */
+  #question-row { flex-wrap: nowrap; }
+  #question-row > #question { min-width: 0 !important; }
+  #question-row:has(> #stop:not(.hidden)) > #ask { display: none; }
   /* The chat grows with its answers and the page scrolls, instead of a box scrolled to each answer's end. */
   #chat { height: auto !important; min-height: 240px; }
   .bubble-sources { display: block; }
@@ -107,6 +119,18 @@ SCROLL_TO_ANSWER_JS = f"""() => {{
   if (!window.matchMedia("(max-width: {NARROW_PX}px)").matches) return;
   const questions = document.querySelectorAll("#chat .message-row.user-row");
   if (questions.length) questions[questions.length - 1].scrollIntoView({{block: "start"}});
+}}"""
+
+# New conversation: the page back to its top and the cursor in the question box, ready for the first question.
+NEW_CONVERSATION_JS = """() => {
+  window.scrollTo({top: 0});
+  document.querySelector("#question textarea")?.focus();
+}"""
+
+# Gradio's sidebar has one `open` for every screen; where it would cover the chat, close it once the page loads.
+CLOSE_ON_PHONE_JS = f"""() => {{
+  if (window.matchMedia("(max-width: {SIDEBAR_COVERS_PX}px)").matches)
+    document.querySelector("#sidebar.open > .toggle-button")?.click();
 }}"""
 
 
@@ -440,8 +464,9 @@ def index_html(settings: Settings) -> str:
         f'<p><strong>{len(docs)}</strong> articles · <strong>{chunks}</strong> passages · embedding model '
         f"<code>{esc(manifest.embed_model)}</code> · built {esc(built)} · corpus folder "
         f"<code>{esc(manifest.corpus_dir or settings.corpus_dir)}</code></p>"
-        '<table class="index-table"><thead><tr><th>Title</th><th>Language</th><th>File</th><th>Passages</th>'
-        f"</tr></thead><tbody>{rows}</tbody></table>{skipped}"
+        '<div class="index-table-box"><table class="index-table"><thead><tr><th>Title</th><th>Language</th>'
+        "<th>File</th><th>Passages</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></div>{skipped}"
     )
 
 

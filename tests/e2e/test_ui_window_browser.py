@@ -96,14 +96,6 @@ def test_a_rating_is_one_line_per_answer_a_switch_replaces_it_and_a_second_click
     assert window.feedback_file.read_text(encoding="utf-8").strip() == ""
 
 
-def _conversations(page):
-    """The conversations list, its accordion opened."""
-    box = page.locator("#conversations-box")
-    if not page.locator("#conversations").is_visible():
-        box.get_by_text("Conversations kept in this browser").click()
-    return page.locator("#conversations")
-
-
 def test_a_conversation_survives_a_reload_and_is_reopened_renamed_and_deleted(page):
     from playwright.sync_api import expect
 
@@ -112,36 +104,37 @@ def test_a_conversation_survives_a_reload_and_is_reopened_renamed_and_deleted(pa
     page.reload()
     page.wait_for_selector("#question textarea")
     ready(page)
+    expect(page.locator("#chat .question").last).to_have_text(question)  # back as it was left
+    page.click("#new-conversation")
     expect(page.locator("#chat .answer-body")).to_have_count(0)
-    listing = _conversations(page)
-    listing.locator("input").click()
-    page.get_by_role("option", name=question).first.click()
+    listing = page.locator("#conversations")  # in the sidebar, in view
+    listing.get_by_text(question).first.click()
     expect(page.locator("#chat .question").last).to_have_text(question)
     expect(page.locator("#chat .answer-body")).to_have_count(1)
     expect(page.locator('#sources .source[data-source="003_d6d766e19608138f.txt"]').first).to_be_visible()
     shot(page, "ui-conversation-reopened.png")
 
-    # A follow-up goes on in the reopened conversation, which is renamed, then deleted.
+    # A follow-up goes on in the reopened conversation, which is renamed, then deleted once confirmed.
     ask(page, PROBABILITY)
     expect(page.locator("#chat .answer-body")).to_have_count(2)
     page.fill("#conversation-name input", "Meta departures")
     page.click("#rename-conversation")
     expect(page.locator("#status")).to_contain_text("Renamed to “Meta departures”")
+    page.click("#new-conversation")
     page.reload()
     page.wait_for_selector("#question textarea")
-    listing = _conversations(page)
-    listing.locator("input").click()
-    option = page.get_by_role("option", name="Meta departures")
+    option = listing.locator("label", has_text="Meta departures")
     expect(option).to_contain_text("2 questions")
     option.click()
     expect(page.locator("#chat .answer-body")).to_have_count(2)
     page.click("#delete-conversation")
+    page.click("#confirm-delete")
     expect(page.locator("#status")).to_contain_text("Deleted “Meta departures”")
     expect(page.locator("#chat .answer-body")).to_have_count(0)
     page.reload()
     page.wait_for_selector("#question textarea")
-    _conversations(page).locator("input").click()
-    expect(page.get_by_role("option", name="Meta departures")).to_have_count(0)
+    ready(page)
+    expect(listing).not_to_contain_text("Meta departures")
 
 
 def test_search_only_lists_passages_and_regenerate_answers_the_same_question_again(page):

@@ -1,9 +1,11 @@
-"""Conversations kept in the browser, the window's articles folder (library, delete, preview), the CLI's quotes."""
+"""Conversations kept in the browser, Stop and Regenerate's questions, the window's articles folder (library,
+delete, preview), the CLI's quotes."""
 
 from __future__ import annotations
 
 import json
 
+import gradio as gr
 import pytest
 
 from rag.cli import _print_answer
@@ -12,6 +14,9 @@ from rag.ingest.uploads import delete_article, is_protected, preview_article, sa
 from rag.schema import LLM, OFFLINE, Answer, Citation, Passage
 from rag.settings import BUNDLED_CORPUS
 from rag.ui import conversations
+from rag.ui.handlers import Handlers
+from rag.ui.session import AssistantHolder
+from tests.conftest import make_settings
 
 QUOTE = "The (Probability) team had 50 members"
 
@@ -50,6 +55,38 @@ def test_the_oldest_conversations_go_when_the_store_would_outgrow_the_browser(mo
         store = conversations.save(store, f"c{n}", [_turn(f"question {n}", size=1500)])
     kept = [cid for _, cid in conversations.choices(store)]
     assert kept == ["c5", "c4", "c3"]
+
+
+def _regenerated(tmp_path, turns: list[dict], asked: str) -> tuple[str, list[str]]:
+    """Which question Regenerate asks, and after which turns (respond recorded, not run: no index is needed)."""
+    settings = make_settings(tmp_path)
+    handlers = Handlers(settings, AssistantHolder(settings), admin=True)
+    seen = []
+
+    def respond(question, before, *options):
+        seen.append((question, [t["question"] for t in before]))
+        yield [], "", "", "", before
+
+    handlers.respond = respond
+    list(handlers.regenerate(turns, asked, 5, "", "", OFFLINE))
+    return seen[0] if seen else ("", [])
+
+
+def test_regenerate_asks_the_stopped_question_after_the_turns_and_an_answered_one_in_its_place(tmp_path):
+    turns = [_turn("Who left Meta?"), _turn("How many on the team?")]
+    stopped = _regenerated(tmp_path, turns, "Who founded Anthropic?")
+    assert stopped == ("Who founded Anthropic?", ["Who left Meta?", "How many on the team?"])
+    assert _regenerated(tmp_path, turns, "How many on the team?") == ("How many on the team?", ["Who left Meta?"])
+    reopened = _regenerated(tmp_path, turns, "")  # nothing sent since the conversation was reopened
+    assert reopened == ("How many on the team?", ["Who left Meta?"])
+    assert _regenerated(tmp_path, [], "") == ("", [])
+
+
+def test_stop_gives_the_stopped_question_back_unless_another_is_being_typed():
+    chat, box, status, ask, regenerate, stop = Handlers.stop([_turn("Who left Meta?")], "How many?", "")
+    assert box == "How many?" and "Stopped" in status and len(chat) == 2
+    assert ask["interactive"] and regenerate["interactive"] and stop["visible"] is False
+    assert Handlers.stop([], "How many?", "Who founded")[1] == gr.skip()  # what is being typed stays
 
 
 def test_the_window_never_writes_into_the_package_but_into_the_library(tmp_path):
