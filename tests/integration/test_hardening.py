@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.components.store import MANIFEST, Manifest, chroma_client
+from rag.components.store import MANIFEST, Manifest, chroma_client, store_folder
 from rag.settings import Settings
 from tests.conftest import CORPUS, REPO
 from tests.integration.test_cli_eval import rag_cli
@@ -93,7 +93,7 @@ def test_a_damaged_manifest_is_one_line_and_rag_index_rebuild_repairs_it(index_c
 
 
 def test_a_store_that_cannot_be_opened_is_named_and_rag_index_rebuild_recreates_it(index_copy):
-    (index_copy / "chroma" / "chroma.sqlite3").write_bytes(b"not a database " * 1000)
+    (store_folder(index_copy) / "chroma.sqlite3").write_bytes(b"not a database " * 1000)
     one_line_error(rag_cli("ask", PROBABILITY, env=cli_env(index_copy)), "cannot be opened", "--rebuild")
     repaired = rag_cli("index", "--rebuild", env=cli_env(index_copy))
     assert repaired.returncode == 0 and "indexed 5 articles" in repaired.stdout, repaired.stderr

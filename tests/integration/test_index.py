@@ -22,7 +22,7 @@ from rag.search.keyword import KeywordIndex
 from rag.components import build_components
 from rag.search.retrieve import Retriever
 from tests.conftest import REPO as PROJECT_ROOT
-from rag.components.store import FORMAT_VERSION, MANIFEST, Manifest, chroma_client
+from rag.components.store import FORMAT_VERSION, MANIFEST, Manifest, chroma_client, store_dirs
 from rag.errors import IndexMismatchError
 from tests.conftest import CORPUS, copy_corpus, make_settings
 from bench.server import chroma_server as start_chroma
@@ -188,7 +188,7 @@ def test_a_chroma_server_gives_the_same_passages_as_the_embedded_store(settings,
     remote = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server)
     report = build_index(remote)
     assert report.chunks == len(Manifest.load(settings.index_dir).chunk_ids)
-    assert not (remote.index_dir / "chroma").exists(), "vectors belong on the server"
+    assert not store_dirs(remote.index_dir), "vectors belong on the server"
     assert len(stored_ids(remote)) == report.chunks
     embedded, served = Retriever(build_components(settings)), Retriever(build_components(remote))
     for question in QUESTIONS:
@@ -215,4 +215,4 @@ def test_an_index_of_another_version_or_model_is_refused_with_the_fix(settings, 
                     lambda: Retriever(build_components(foreign)), lambda: build_index(foreign)):
         with pytest.raises(IndexMismatchError, match="rag index --rebuild"):
             attempt()
-    assert not (foreign.index_dir / "chroma").exists(), "nothing may be written into a foreign index"
+    assert not store_dirs(foreign.index_dir), "nothing may be written into a foreign index"

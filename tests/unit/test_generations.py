@@ -16,7 +16,7 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.cli import main
-from rag.components.store import CHROMA_DIR, MANIFEST, Manifest, chroma_client
+from rag.components.store import MANIFEST, Manifest, chroma_client, store_folder
 from rag.errors import IndexDamagedError, IndexWriteError
 from rag.ingest.build import KEPT_EMPTY, build_index
 from rag.search.keyword import KeywordIndex
@@ -181,7 +181,7 @@ SQLITE_PAGE = 4096
 
 @pytest.mark.parametrize("damage", ["truncated", "garbled"])
 def test_a_damaged_store_is_one_clear_error_and_a_rebuild_recreates_it(work, damage):
-    database = work.index_dir / CHROMA_DIR / "chroma.sqlite3"
+    database = store_folder(work.index_dir) / "chroma.sqlite3"
     data = bytearray(database.read_bytes())
     if damage == "truncated":
         data = data[:SQLITE_PAGE]
@@ -206,7 +206,7 @@ def test_a_store_that_lost_passages_is_reported_and_rag_index_re_embeds_them(wor
         collection = chroma_client(work).get_collection(work.collection)
         collection.delete(ids=collection.get(include=[])["ids"])
     else:
-        shutil.rmtree(work.index_dir / CHROMA_DIR)
+        shutil.rmtree(store_folder(work.index_dir))
     chroma_client(work, fresh=True)  # the store as a new process would find it
     with pytest.raises(IndexDamagedError, match=r"rag index$"):
         Assistant(work, components(work))
