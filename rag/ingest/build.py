@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -52,11 +52,7 @@ from rag.components.store import (
     remove_keyword_dirs, remove_store_dirs, store_dirs, store_folder,
 )
 from rag.errors import (
-    BuildBusy,
-    IndexMismatchError,
-    IndexWriteError,
-    LLMUnavailableError,
-    RagError,
+    BuildBusy, IndexDamagedError, IndexMismatchError, IndexWriteError, LLMUnavailableError, RagError,
 )
 from rag.ingest.chunk import document_chunks
 from rag.ingest.load import LoadResult, load_corpus
@@ -177,25 +173,36 @@ def build_index(
 
 @contextmanager
 def _write_errors(index_dir: Path) -> Iterator[None]:
-    """A failed write (disk full, no permission) as one line; the last committed index is untouched."""
+    """A failed write (disk full, no permission) as one line; the last committed index is untouched, and the
+    build's half-made folders are gone (see _Stores.removed_unless_committed)."""
     try:
         yield
     except OSError as exc:
         why = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise IndexWriteError(f"cannot write the index in {index_dir} ({why}); the previous index still "
-                              "answers. Fix that, then run: rag index") from None
+        raise IndexWriteError(f"cannot write the index in {index_dir} ({why}); {_left_as_it_was(index_dir)}. "
+                              "Fix that, then run: rag index") from None
     except Exception as exc:  # noqa: BLE001 - Chroma's and SQLite's own errors for a full disk
-        if not _disk_full(exc):
+        if not _disk_full(exc, index_dir):
             raise
         raise IndexWriteError(f"cannot write the index in {index_dir} (the disk is full: {_free_mb(index_dir)} MB "
-                              f"free, a build needs at least {MIN_FREE_BYTES // MB} MB); the previous index still "
-                              "answers. Free some space, then run: rag index") from None
+                              f"free, a build needs at least {MIN_FREE_BYTES // MB} MB); "
+                              f"{_left_as_it_was(index_dir)}. Free some space, then run: rag index") from None
 
 
-def _disk_full(exc: BaseException) -> bool:
-    """True for a store's own report of a full disk (chromadb's InternalError, sqlite3's OperationalError)."""
+def _left_as_it_was(index_dir: Path) -> str:
+    """What a failed build left, for its message: the committed index, or (a first build) nothing."""
+    return "the previous index still answers" if (index_dir / MANIFEST).exists() else "no index was made"
+
+
+def _disk_full(exc: BaseException, index_dir: Path) -> bool:
+    """True for a store's own report of a full disk (chromadb's InternalError, sqlite3's OperationalError), and
+    for any error of Chroma's on a disk with less than MIN_FREE_BYTES left (a full disk stops its compactor
+    with "Failed to apply logs to the metadata segment")."""
     text = str(exc).lower()
-    return "disk is full" in text or "no space left" in text or "database or disk is full" in text
+    if "disk is full" in text or "no space left" in text:
+        return True
+    chroma = isinstance(exc, ChromaError) or (isinstance(exc, IndexDamagedError) and "vector store" in text)
+    return chroma and _free_mb(index_dir) < MIN_FREE_BYTES // MB
 
 
 def _free_mb(index_dir: Path) -> int:
