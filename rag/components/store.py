@@ -272,7 +272,7 @@ def chroma_client(settings: Settings, *, fresh: bool = False, folder: Path | Non
     if is_read_only(path):
         path = _serving_copy(path)
     elif fresh:
-        _forget_system(path)
+        _forget_systems(settings.index_dir)
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except BaseException as exc:
@@ -280,6 +280,15 @@ def chroma_client(settings: Settings, *, fresh: bool = False, folder: Path | Non
             raise
         _forget_system(path)  # so a rebuild opens the folder again instead of reusing the broken handle
         raise _unreadable(f"the vector store {path}", "opened", exc) from None
+
+
+def _forget_systems(index_dir: Path) -> None:
+    """Drop the Chroma systems this process keeps for the index folder's stores: the one being opened afresh,
+    and those of previous generations (each holds its vectors in memory; a reader moving on needs none)."""
+    for identifier in list(SharedSystemClient._identifier_to_system):  # noqa: SLF001 - see _forget_system
+        path = Path(identifier)
+        if path.parent == index_dir and CHROMA_GENERATION.fullmatch(path.name):
+            _forget_system(path)
 
 
 def _chroma_failure(exc: BaseException) -> bool:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from chromadb.api.shared_system_client import SharedSystemClient
 
 from rag.assistant import Assistant
 from rag.cli import main
@@ -74,6 +75,7 @@ def edit_and_delete(settings) -> None:
 def test_a_reader_sees_a_reindex_by_another_process_without_a_restart(work):
     assistant = Assistant(work, components(work))
     assert [c.source for c in assistant.ask(PROBABILITY).citations] == [PROBABILITY_ARTICLE]
+    previous = store_folder(work.index_dir)
     edit_and_delete(work)
     reindex_in_another_process(work)
 
@@ -84,6 +86,8 @@ def test_a_reader_sees_a_reindex_by_another_process_without_a_restart(work):
     assert [c.source for c in edited.citations] == [EDITED] and "4321" in edited.text
     new_passage = assistant.retrieve(NEW_QUESTION, 1)[0]
     assert new_passage.source == EDITED and "dense" in new_passage.ranks  # the store was opened afresh
+    assert store_folder(work.index_dir) != previous and not previous.exists()
+    assert str(previous) not in SharedSystemClient._identifier_to_system  # its vectors are not kept in memory
 
 
 def test_a_reader_overtaken_in_the_middle_of_a_question_answers_from_the_newer_generation(work, monkeypatch):
