@@ -312,8 +312,8 @@ _SERVED: dict[tuple[Path, int, int], Path] = {}  # (read-only store, its databas
 
 
 def _serving_copy(path: Path) -> Path:
-    """A private, writable copy of a read-only store, removed when the process exits; one per state of the store
-    (a read-only store does not change; a reader opens it again at each new generation)."""
+    """A private, writable copy of a read-only store, removed when the process exits; one per state of the store,
+    so a reader opening the same store again (each reload) reuses its copy."""
     database = (path / "chroma.sqlite3").stat()
     key = (path, database.st_mtime_ns, database.st_size)
     if key in _SERVED and _SERVED[key].is_dir():
@@ -373,7 +373,7 @@ def committed_collection(components: Components, manifest: Manifest) -> tuple[Ma
     """The collection holding manifest's passages: on the Chroma server or the client passed in, else in the
     embedded folder the manifest names; if a build removed that folder since, the newest manifest's, once.
 
-    A generation's folder is never written after its commit, so the process's handle on it stays current.
+    No build writes to a generation's folder after its commit, so the process's handle on it stays current.
     """
     settings = components.settings
     if settings.chroma_host or components.client_override is not None:
