@@ -283,15 +283,16 @@ class Assistant:
         return (asked, passages, found) if self._decide(found).answer and not found.missing_keys else None
 
     def _retrieve(self, asked: Question, k: int | None, notices: list[str], **options) -> list[Passage]:
-        """_search, once more on the newest generation if a build committed one meanwhile and removed
-        passages (they come back empty) or the collection this generation named."""
+        """_search, once more on the newest generation if a build committed one meanwhile (embedded: one stat();
+        with a server, asked of it now when passages the build removed came back empty) or removed the
+        collection or folder this generation named."""
         try:
             passages = self._search(asked, k, notices, **options)
         except Exception:
             if self._committed(now=True) == self.generation:
                 raise
         else:
-            if all(p.text for p in passages) or self._committed(now=True) == self.generation:
+            if self._committed(now=not all(p.text for p in passages)) == self.generation:
                 return passages
         self.refresh()
         return self._search(asked, k, notices, **options)

@@ -3,8 +3,13 @@
 Chroma holds the vectors (embedded PersistentClient by default, a `chroma run` server
 when RAG_CHROMA_HOST is set); llama-index's ChromaVectorStore talks to it. The manifest
 is the index's commit point: it names the embedding model, the documents and their
-passages, and is replaced atomically, so a build killed part-way leaves the previous
-index answering.
+passages, the keyword folder and (embedded) the Chroma folder, and is replaced atomically,
+so a build killed part-way leaves the previous index answering.
+
+Embedded, each generation's vectors are in a Chroma folder of their own (chroma-<ns>), written by one
+build and never again after its commit: a build that fails (a full disk, Ctrl-C, a crash) leaves a
+half-made folder that no manifest names, never a half-written committed one. An index built before
+generations had folders of their own names none, and its vectors are in CHROMA_DIR.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
-CHROMA_DIR = "chroma"  # the embedded store, inside the index folder
+CHROMA_DIR = "chroma"  # the embedded store of an index whose manifest names no Chroma folder
+CHROMA_GENERATION = re.compile(r"chroma(-\d+)?")  # an embedded store's folder name, CHROMA_DIR or a generation's
 KEYWORD_DIR = re.compile(r"keyword-\d+")  # a keyword folder's name; nothing else may be named by a manifest
+OPTIONAL_FIELDS = {"chroma_dir"}  # added since FORMAT_VERSION 2 came out: an older manifest without them loads
 REBUILD_HINT = "rag index --rebuild"
 SHOWN_CHARS = 40  # of a damaged manifest's content, in its error message
 REFRESH_HINT = "rag index"
@@ -58,11 +65,12 @@ class DocumentEntry:
 
 @dataclass
 class Manifest:
-    """The committed state of an index: model, documents, passages, keyword index folder."""
+    """The committed state of an index: model, documents, passages, keyword index folder, Chroma folder."""
 
     embed_model: str
     format_version: int = FORMAT_VERSION
     keyword_dir: str = ""
+    chroma_dir: str = ""  # the embedded store's folder in the index folder; "": CHROMA_DIR (or a Chroma server)
     corpus_dir: str = ""
     built_at: float = field(default_factory=time.time)
     documents: dict[str, DocumentEntry] = field(default_factory=dict)
@@ -142,7 +150,7 @@ def _damaged(path: Path | str, why: str) -> IndexDamagedError:
 
 def _validated(path: Path | str, raw: dict) -> Manifest:
     """The manifest if every key is present with the type save() writes, else IndexDamagedError."""
-    missing = [f.name for f in fields(Manifest) if f.name not in raw]
+    missing = [f.name for f in fields(Manifest) if f.name not in raw and f.name not in OPTIONAL_FIELDS]
     if missing:
         raise _damaged(path, f"missing {', '.join(missing)}")
     try:
@@ -153,6 +161,8 @@ def _validated(path: Path | str, raw: dict) -> Manifest:
         raise _damaged(path, f"{where}: {first['msg']}") from None
     if not KEYWORD_DIR.fullmatch(manifest.keyword_dir):
         raise _damaged(path, f"keyword_dir {manifest.keyword_dir!r} is not a keyword folder name")
+    if manifest.chroma_dir and not CHROMA_GENERATION.fullmatch(manifest.chroma_dir):
+        raise _damaged(path, f"chroma_dir {manifest.chroma_dir!r} is not a Chroma folder name")
     return manifest
 
 
@@ -201,9 +211,33 @@ def remove_keyword_dirs(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def discard_embedded_store(settings: Settings) -> None:
-    """Delete the embedded Chroma folder and this process's handle on it, so the next client starts empty."""
-    path = settings.index_dir / CHROMA_DIR
+def store_folder(index_dir: Path, manifest: Manifest | None = None) -> Path:
+    """The embedded Chroma folder of a generation: the one its manifest names, by default the committed
+    manifest's (CHROMA_DIR when there is none, it is damaged, or it was written before folders had names)."""
+    if manifest is None:
+        try:
+            manifest = Manifest.load(index_dir)
+        except IndexMismatchError:
+            manifest = None
+    return index_dir / (manifest.chroma_dir if manifest is not None and manifest.chroma_dir else CHROMA_DIR)
+
+
+def store_dirs(index_dir: Path) -> list[Path]:
+    """The embedded Chroma folders in an index folder: the committed generation's, and any others."""
+    return [path for path in (index_dir.iterdir() if index_dir.is_dir() else ())
+            if path.is_dir() and CHROMA_GENERATION.fullmatch(path.name)]
+
+
+def remove_store_dirs(index_dir: Path, keep: set[str]) -> None:
+    """Remove the Chroma folders of older generations and of failed builds (and this process's handles on
+    them), keeping those in keep."""
+    for path in store_dirs(index_dir):
+        if path.name not in keep:
+            discard_store(path)
+
+
+def discard_store(path: Path) -> None:
+    """Delete an embedded Chroma folder and this process's handle on it, so the next client starts empty."""
     _forget_system(path)
     shutil.rmtree(path, ignore_errors=True)
 
@@ -219,8 +253,9 @@ def _forget_system(path: Path) -> None:
     SharedSystemClient._identifier_to_refcount.pop(str(path), None)  # noqa: SLF001
 
 
-def chroma_client(settings: Settings, *, fresh: bool = False) -> chromadb.ClientAPI:
-    """A Chroma server client when RAG_CHROMA_HOST is set, else the embedded store in the index folder.
+def chroma_client(settings: Settings, *, fresh: bool = False, folder: Path | None = None) -> chromadb.ClientAPI:
+    """A Chroma server client when RAG_CHROMA_HOST is set, else the embedded store in folder (by default the
+    one the committed manifest names, see store_folder).
 
     fresh: forget this process's handle on the embedded store first. Chroma keeps a store's
     vectors in memory for the life of the process and never sees what another process added
@@ -233,11 +268,11 @@ def chroma_client(settings: Settings, *, fresh: bool = False) -> chromadb.Client
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
-    path = settings.index_dir / CHROMA_DIR
+    path = folder or store_folder(settings.index_dir)
     if is_read_only(path):
         path = _serving_copy(path)
     elif fresh:
-        _forget_system(path)
+        _forget_systems(settings.index_dir)
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except BaseException as exc:
@@ -245,6 +280,15 @@ def chroma_client(settings: Settings, *, fresh: bool = False) -> chromadb.Client
             raise
         _forget_system(path)  # so a rebuild opens the folder again instead of reusing the broken handle
         raise _unreadable(f"the vector store {path}", "opened", exc) from None
+
+
+def _forget_systems(index_dir: Path) -> None:
+    """Drop the Chroma systems this process keeps for the index folder's stores: the one being opened afresh,
+    and those of previous generations (each holds its vectors in memory; a reader moving on needs none)."""
+    for identifier in list(SharedSystemClient._identifier_to_system):  # noqa: SLF001 - see _forget_system
+        path = Path(identifier)
+        if path.parent == index_dir and CHROMA_GENERATION.fullmatch(path.name):
+            _forget_system(path)
 
 
 def _chroma_failure(exc: BaseException) -> bool:
@@ -264,8 +308,16 @@ def is_read_only(path: Path) -> bool:
     return database.is_file() and not (os.access(path, os.W_OK) and os.access(database, os.W_OK))
 
 
+_SERVED: dict[tuple[Path, int, int], Path] = {}  # (read-only store, its database's mtime ns and size) -> its copy
+
+
 def _serving_copy(path: Path) -> Path:
-    """A private, writable copy of a read-only store, removed when the process exits."""
+    """A private, writable copy of a read-only store, removed when the process exits; one per state of the store,
+    so a reader opening the same store again (each reload) reuses its copy."""
+    database = (path / "chroma.sqlite3").stat()
+    key = (path, database.st_mtime_ns, database.st_size)
+    if key in _SERVED and _SERVED[key].is_dir():
+        return _SERVED[key]
     copy = Path(tempfile.mkdtemp(prefix="rag-read-only-")) / CHROMA_DIR
     atexit.register(shutil.rmtree, copy.parent, True)
     try:
@@ -276,36 +328,38 @@ def _serving_copy(path: Path) -> Path:
         raise IndexReadOnlyError(f"the vector store {path} is read-only and cannot be copied to {copy.parent} "
                                  f"to be served ({exc.strerror or exc}); free space there or set TMPDIR") from None
     log.warning("the vector store %s is read-only; answering from a copy in %s", path, copy)
+    _SERVED[key] = copy
     return copy
 
 
-def store_location(settings: Settings) -> str:
-    """Where the vectors live, as a message names it."""
+def store_location(settings: Settings, folder: Path | None = None) -> str:
+    """Where the vectors live, as a message names it (folder: the embedded store's, by default the committed)."""
     if settings.chroma_host:
         return f"the Chroma server {settings.chroma_host}:{settings.chroma_port}"
-    return f"the vector store {settings.index_dir / CHROMA_DIR}"
+    return f"the vector store {folder or store_folder(settings.index_dir)}"
 
 
 def open_collection(settings: Settings, client: chromadb.ClientAPI | None = None, *,
-                    create: bool = False) -> chromadb.Collection:
+                    create: bool = False, folder: Path | None = None) -> chromadb.Collection:
     """The Chroma collection of passages, labelled with the embedding model that fills it.
 
     Only a build creates the collection (create=True); a reader that finds none is told to re-index.
+    folder: the embedded store client opens, when not the committed one (for messages).
     """
-    client = client or chroma_client(settings)
+    client = client or chroma_client(settings, folder=folder)
     metadata = {"embed_model": settings.embed_model, "hnsw:space": "cosine"}
     try:
         collection = (client.get_or_create_collection(settings.collection, metadata=metadata) if create
                       else client.get_collection(settings.collection))
     except NotFoundError:
-        raise IndexDamagedError(f"{store_location(settings)} has no collection '{settings.collection}' "
+        raise IndexDamagedError(f"{store_location(settings, folder)} has no collection '{settings.collection}' "
                                 f"(emptied or deleted). Re-embed it with: {REFRESH_HINT}") from None
     try:
         collection.count()  # a database damaged inside opens, and fails at the first read
     except BaseException as exc:
         if not _chroma_failure(exc):
             raise
-        raise _unreadable(store_location(settings), "read", exc) from None
+        raise _unreadable(store_location(settings, folder), "read", exc) from None
     stored = (collection.metadata or {}).get("embed_model")
     if stored and stored != settings.embed_model:
         raise IndexMismatchError(
@@ -315,11 +369,30 @@ def open_collection(settings: Settings, client: chromadb.ClientAPI | None = None
     return collection
 
 
+def committed_collection(components: Components, manifest: Manifest) -> tuple[Manifest, chromadb.Collection]:
+    """The collection holding manifest's passages: on the Chroma server or the client passed in, else in the
+    embedded folder the manifest names; if a build removed that folder since, the newest manifest's, once.
+
+    No build writes to a generation's folder after its commit, so the process's handle on it stays current.
+    """
+    settings = components.settings
+    if settings.chroma_host or components.client_override is not None:
+        return manifest, open_collection(settings, components.chroma)
+    folder = store_folder(settings.index_dir, manifest)
+    if not folder.is_dir():
+        newer = Manifest.load(settings.index_dir)
+        if newer is not None and store_folder(settings.index_dir, newer) != folder:
+            return committed_collection(components, newer)
+        raise IndexDamagedError(f"the vector store {folder} is missing. Re-embed it with: {REFRESH_HINT}")
+    return manifest, open_collection(settings, chroma_client(settings, folder=folder), folder=folder)
+
+
 def check_passages(collection: chromadb.Collection, manifest: Manifest, settings: Settings) -> None:
     """Refuse to answer from a store that lost passages the manifest names (one count, cheap at load)."""
     present = collection.count()
     if present < len(manifest.chunk_ids):
-        raise IndexDamagedError(f"{store_location(settings)} holds {present} of the {len(manifest.chunk_ids)} "
+        where = store_location(settings, store_folder(settings.index_dir, manifest))
+        raise IndexDamagedError(f"{where} holds {present} of the {len(manifest.chunk_ids)} "
                                 f"passages the index names. Re-embed the missing ones with: {REFRESH_HINT}")
 
 
@@ -369,11 +442,11 @@ def index_health(settings: Settings) -> tuple[list[str], bool]:
                                      if components.shared_state is None else "missing")
     lines.append(f"keyword index: {manifest.keyword_dir} " + ("present and readable" if keyword_ok else
                                                                 f"{problem}; rebuild it with: {REFRESH_HINT}"))
-    if not settings.chroma_host and not (settings.index_dir / CHROMA_DIR).is_dir():
-        return [*lines, f"vector store: {settings.index_dir / CHROMA_DIR} is missing; "
-                        f"re-embed it with: {REFRESH_HINT}"], False
+    folder = store_folder(settings.index_dir, manifest)
+    if not settings.chroma_host and not folder.is_dir():
+        return [*lines, f"vector store: {folder} is missing; re-embed it with: {REFRESH_HINT}"], False
     try:
-        stored = set(open_collection(settings, components.chroma).get(include=[])["ids"])
+        stored = set(open_collection(settings, components.chroma, folder=folder).get(include=[])["ids"])
     except IndexMismatchError as exc:
         return [*lines, f"vector store: {exc}"], False
     missing = len(ids - stored)

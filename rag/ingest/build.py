@@ -1,23 +1,29 @@
 """Build or refresh the index: only changed articles are re-chunked, only new passages embedded.
 
-Order matters for crash safety: new vectors are added first, then the keyword index
-is written to a fresh folder, then the manifest is replaced atomically (the commit),
-and only then are stale vectors and folders removed, the vectors a moment later
-(MID_QUESTION_S) so a question already under way on the previous generation still
-finds its passages. A build killed at any point leaves the last committed manifest,
-and every passage it names, intact.
+Order matters for crash safety. Embedded, a build writes a new generation's Chroma folder
+(chroma-<ns>): the new passages are embedded into it and the unchanged ones copied from the
+committed generation's folder (their vectors, texts and metadata: nothing is embedded again),
+which is only read. Then the keyword index is written to a fresh folder, then the manifest,
+naming both folders, is replaced atomically (the commit), and only then is the previous
+generation's Chroma folder removed, a moment later (MID_QUESTION_S) so a question already under
+way on it still finds its passages. A build that fails (a full disk, Ctrl-C) removes its
+half-made folders; one killed at any point leaves the last committed manifest, and every folder
+it names, as they were (the next build removes what the killed one left). A build that changes
+nothing keeps the committed Chroma folder.
 
 With a Chroma server (RAG_CHROMA_HOST) the build starts from the index committed there,
-uploads the keyword folder and the articles' texts, and commits by upserting the manifest
-record last (rag.components.shared_state); replicas pick it up within POLL_S seconds, so
-the stale vectors are kept that much longer. The lock is per index folder: run one
-indexer at a time against a server.
+adds the new vectors to the server's collection in place (the server's disk is the server's
+to watch; replicas know one collection name), uploads the keyword folder and the articles'
+texts, and commits by upserting the manifest record last (rag.components.shared_state);
+replicas pick it up within POLL_S seconds, so the stale vectors are kept that much longer and
+then deleted. The lock is per index folder: run one indexer at a time against a server.
 
 One build at a time per index folder (a lock the OS releases if the builder dies), and
 the previous generation's keyword folder is kept, so a reader that read the manifest
-just before a commit can still open what it names. A rebuild re-embeds every passage in
-place (an upsert) instead of emptying the store first, so questions asked meanwhile are
-answered from the previous generation until the new one is committed.
+just before a commit can still open what it names. A rebuild re-embeds every passage into
+the new generation (with a server: in place, an upsert) instead of emptying the store first,
+so questions asked meanwhile are answered from the previous generation until the new one is
+committed.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
+from chromadb.errors import ChromaError, NotFoundError
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -41,8 +48,8 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from rag.components import Components, build_components, prompts
 from rag.components.shared_state import POLL_S, SharedState
 from rag.components.store import (
-    DocumentEntry, Manifest, chroma_client, corpus_folder, discard_embedded_store, open_collection,
-    remove_keyword_dirs,
+    MANIFEST, DocumentEntry, Manifest, chroma_client, corpus_folder, discard_store, open_collection,
+    remove_keyword_dirs, remove_store_dirs, store_dirs, store_folder,
 )
 from rag.errors import (
     BuildBusy, IndexDamagedError, IndexMismatchError, IndexWriteError, LLMUnavailableError, RagError,
@@ -66,6 +73,7 @@ MID_QUESTION_S = 1.0
 # Embedding batches per add to Chroma: passages are chunked, embedded, stored and tokenized this many
 # embedding batches at a time, and only those are held as nodes (the whole corpus's took GiBs at 100k).
 BATCHES_PER_ADD = 4
+COPY_BATCH = 1000  # unchanged passages per read and write when they are copied into a new generation
 
 
 MB = 1_000_000
@@ -165,25 +173,36 @@ def build_index(
 
 @contextmanager
 def _write_errors(index_dir: Path) -> Iterator[None]:
-    """A failed write (disk full, no permission) as one line; the last committed index is untouched."""
+    """A failed write (disk full, no permission) as one line; the last committed index is untouched, and the
+    build's half-made folders are gone (see _Stores.removed_unless_committed)."""
     try:
         yield
     except OSError as exc:
         why = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise IndexWriteError(f"cannot write the index in {index_dir} ({why}); the previous index still "
-                              "answers. Fix that, then run: rag index") from None
+        raise IndexWriteError(f"cannot write the index in {index_dir} ({why}); {_left_as_it_was(index_dir)}. "
+                              "Fix that, then run: rag index") from None
     except Exception as exc:  # noqa: BLE001 - Chroma's and SQLite's own errors for a full disk
-        if not _disk_full(exc):
+        if not _disk_full(exc, index_dir):
             raise
         raise IndexWriteError(f"cannot write the index in {index_dir} (the disk is full: {_free_mb(index_dir)} MB "
-                              f"free, a build needs at least {MIN_FREE_BYTES // MB} MB); the previous index still "
-                              "answers. Free some space, then run: rag index") from None
+                              f"free, a build needs at least {MIN_FREE_BYTES // MB} MB); "
+                              f"{_left_as_it_was(index_dir)}. Free some space, then run: rag index") from None
 
 
-def _disk_full(exc: BaseException) -> bool:
-    """True for a store's own report of a full disk (chromadb's InternalError, sqlite3's OperationalError)."""
+def _left_as_it_was(index_dir: Path) -> str:
+    """What a failed build left, for its message: the committed index, or (a first build) nothing."""
+    return "the previous index still answers" if (index_dir / MANIFEST).exists() else "no index was made"
+
+
+def _disk_full(exc: BaseException, index_dir: Path) -> bool:
+    """True for a store's own report of a full disk (chromadb's InternalError, sqlite3's OperationalError), and
+    for any error of Chroma's on a disk with less than MIN_FREE_BYTES left (a full disk stops its compactor
+    with "Failed to apply logs to the metadata segment")."""
     text = str(exc).lower()
-    return "disk is full" in text or "no space left" in text or "database or disk is full" in text
+    if "disk is full" in text or "no space left" in text:
+        return True
+    chroma = isinstance(exc, ChromaError) or (isinstance(exc, IndexDamagedError) and "vector store" in text)
+    return chroma and _free_mb(index_dir) < MIN_FREE_BYTES // MB
 
 
 def _free_mb(index_dir: Path) -> int:
@@ -218,8 +237,8 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
     known = {d.doc_hash: d.language for d in old.documents.values()} if old and not rebuild else None
     # Read before any change: a bad folder leaves the index as it was.
     loaded = load_corpus(corpus_dir, known, settings.max_article_bytes)
-    collection = _open_collection(settings, components, rebuild)
-    stored = _drop_uncommitted(collection, old)
+    stores = _Stores.open(settings, components, old, rebuild)
+    stored = stores.committed_ids(old)
     tokens = _previous_tokens(settings, old)
     intact = _intact_documents(old, stored, tokens)
     if rebuild:  # everything again, but for an article read as empty (an editor may be saving it)
@@ -229,22 +248,23 @@ def _build(settings: Settings, corpus_dir: Path | None, rebuild: bool, progress:
     changed = [d for d in loaded.documents if d.id_ not in intact
                or intact[d.id_].doc_hash != d.metadata["doc_hash"]]
     progress(0.1, f"chunking {len(changed)} changed of {len(loaded.documents)} articles")
-    indexed = _index_changed(changed, components, collection, stored, tokens, rebuild, progress)
-
-    progress(0.9, "writing the keyword index")
-    kept = [name for name in loaded.empty if name in intact]  # an editor may be saving them right now
-    skipped = [(name, KEPT_EMPTY if name in kept else why) for name, why in loaded.skipped]
-    manifest = _new_manifest(settings, corpus_dir, loaded, skipped, indexed.chunk_ids, intact, kept)
-    manifest.keyword_dir = _write_keyword_index(settings, tokens, manifest)
-    if shared is not None:
-        _commit_to_server(shared, settings, manifest, loaded, progress)
-    manifest.save(settings.index_dir)
+    keyword_dir = f"keyword-{time.time_ns()}"
+    with stores.removed_unless_committed(keyword_dir):
+        indexed = _index_changed(changed, components, stores, stored, tokens, rebuild, progress)
+        kept = [name for name in loaded.empty if name in intact]  # an editor may be saving them right now
+        skipped = [(name, KEPT_EMPTY if name in kept else why) for name, why in loaded.skipped]
+        manifest = _new_manifest(settings, corpus_dir, loaded, skipped, indexed.chunk_ids, intact, kept)
+        manifest.chroma_dir = stores.complete(manifest.chunk_ids, stored, progress)
+        progress(0.9, "writing the keyword index")
+        manifest.keyword_dir = _write_keyword_index(settings, tokens, manifest, keyword_dir)
+        if shared is not None:
+            _commit_to_server(shared, settings, manifest, loaded, progress)
+        manifest.save(settings.index_dir)
+        stores.committed = True
     progress(0.98, "committed; removing the previous generation's passages" if old else "committed")
 
     stale = sorted(stored - manifest.chunk_ids)
-    if stale:
-        time.sleep(_stale_grace(settings))
-        collection.delete(ids=stale)
+    stores.remove_previous(manifest.chroma_dir, stale, _stale_grace(settings))
     remove_keyword_dirs(settings.index_dir, keep={manifest.keyword_dir, old.keyword_dir if old else ""})
     if shared is not None:
         shared.prune(keep=[m for m in (manifest, old) if m is not None])
@@ -340,11 +360,132 @@ def _new_manifest(
     return manifest
 
 
-def _open_collection(settings: Settings, components: Components, rebuild: bool):
-    """The collection to build into, created if missing.
+class _Stores:
+    """The collection a build reads the committed passages from, and the one it writes the new generation into.
 
-    For a rebuild, an embedded store that cannot be opened (a damaged chroma.sqlite3) is
-    deleted and made anew, and a collection of another embedding model is dropped; anything
+    Embedded, the new generation gets a Chroma folder of its own, made on the first write, and the committed
+    generation's folder is only read; with a Chroma server (or a client passed in) both are the one collection,
+    written in place.
+    """
+
+    def __init__(self, settings: Settings, read, write=None) -> None:
+        self.settings = settings
+        self.read = read  # None: nothing committed to read (no index, its store lost, or damaged for a rebuild)
+        self.in_place = write is not None
+        self._write = write
+        self.folder = ""  # the new generation's Chroma folder (embedded), once made
+        self.committed = False
+        self._previous = ""  # the committed generation's Chroma folder (embedded)
+
+    @classmethod
+    def open(cls, settings: Settings, components: Components, old: Manifest | None, rebuild: bool) -> _Stores:
+        """The stores of this build; embedded, the Chroma folders no manifest names (a killed build's) are
+        removed first."""
+        if settings.chroma_host or components.client_override is not None:
+            collection = _open_collection(settings, components, rebuild)
+            return cls(settings, collection, collection)
+        if old is not None or not (settings.index_dir / MANIFEST).exists():  # else: a damaged one, being replaced
+            remove_store_dirs(settings.index_dir, keep={store_folder(settings.index_dir, old).name} if old else set())
+        stores = cls(settings, _committed_store(settings, old, rebuild))
+        stores._previous = store_folder(settings.index_dir, old).name if old else ""
+        return stores
+
+    def committed_ids(self, old: Manifest | None) -> set[str]:
+        """The committed passages the committed generation holds (in place: a killed build's others deleted)."""
+        if self.in_place:
+            return _drop_uncommitted(self._write, old)
+        if self.read is None or old is None:
+            return set()
+        return set(self.read.get(include=[])["ids"]) & old.chunk_ids
+
+    def writer(self):
+        """The collection the new generation is written into (embedded: its folder is made on the first call)."""
+        if self._write is None:
+            self.folder = f"chroma-{time.time_ns()}"
+            path = self.settings.index_dir / self.folder
+            self._write = open_collection(self.settings, chroma_client(self.settings, folder=path), create=True,
+                                          folder=path)
+        return self._write
+
+    def complete(self, wanted: set[str], stored: set[str], progress: Progress) -> str:
+        """Copy the passages of wanted that the new generation lacks from the committed one, check that it holds
+        every one, and return the Chroma folder the manifest names.
+
+        Embedded with nothing embedded and no passage removed, the committed folder is kept as it is.
+        """
+        if self.in_place:
+            return ""
+        if self._write is None and wanted == stored and self.read is not None:
+            return self._previous
+        write = self.writer()
+        missing = sorted(wanted - set(write.get(include=[])["ids"]))
+        if missing and self.read is not None:
+            progress(0.85, f"copying {len(missing)} unchanged passages into the new generation")
+            for start in range(0, len(missing), COPY_BATCH):
+                found = self.read.get(ids=missing[start : start + COPY_BATCH],
+                                      include=["embeddings", "documents", "metadatas"])
+                write.add(ids=found["ids"], embeddings=found["embeddings"], documents=found["documents"],
+                          metadatas=found["metadatas"])
+        if write.count() != len(wanted):
+            raise RagError(f"the new vector store {self.settings.index_dir / self.folder} holds {write.count()} "
+                           f"passages, not the {len(wanted)} the index names; nothing was committed. "
+                           f"Rebuild it with: rag index --rebuild")
+        return self.folder
+
+    @contextmanager
+    def removed_unless_committed(self, keyword_dir: str) -> Iterator[None]:
+        """Remove the new generation's folders when the build ends without committing them (a full disk,
+        Ctrl-C): the committed index is as it was, and nothing half-made is left."""
+        try:
+            yield
+        finally:
+            if not self.committed:
+                if self.folder:
+                    discard_store(self.settings.index_dir / self.folder)
+                shutil.rmtree(self.settings.index_dir / keyword_dir, ignore_errors=True)
+
+    def remove_previous(self, kept: str, stale: list[str], grace: float) -> None:
+        """After the commit and a grace for the questions under way: delete the stale passages (in place) or
+        remove every Chroma folder but the committed one (embedded)."""
+        if self.in_place:
+            if stale:
+                time.sleep(grace)
+                self._write.delete(ids=stale)
+            return
+        if any(path.name != kept for path in store_dirs(self.settings.index_dir)):
+            time.sleep(grace)
+            remove_store_dirs(self.settings.index_dir, keep={kept})
+
+
+def _committed_store(settings: Settings, old: Manifest | None, rebuild: bool):
+    """The committed generation's collection, to copy unchanged passages from; None when there is none to read:
+    no index, or its Chroma folder or collection lost (the passages are embedded again), or for a rebuild, a
+    store that is damaged or of another embedding model."""
+    if old is None:
+        return None
+    folder = store_folder(settings.index_dir, old)
+    if not folder.is_dir():
+        log.warning("the vector store %s is missing; its passages are embedded again", folder)
+        return None
+    try:
+        client = chroma_client(settings, folder=folder)
+        try:
+            client.get_collection(settings.collection)
+        except NotFoundError:
+            log.warning("the vector store %s has no collection; its passages are embedded again", folder)
+            return None
+        return open_collection(settings, client, folder=folder)
+    except IndexMismatchError as exc:
+        if not rebuild:
+            raise
+        log.warning("%s; the vector store is made anew", exc)
+        return None
+
+
+def _open_collection(settings: Settings, components: Components, rebuild: bool):
+    """The collection on a Chroma server (or the client passed in) to build into, created if missing.
+
+    For a rebuild, a collection that cannot be read or is of another embedding model is dropped; anything
     else is kept, so the previous generation answers until the rebuild commits.
     """
     try:
@@ -353,25 +494,22 @@ def _open_collection(settings: Settings, components: Components, rebuild: bool):
         if not rebuild:
             raise
         log.warning("%s; the vector store is made anew", exc)
-        if isinstance(exc, IndexDamagedError) and not (settings.chroma_host or components.client_override):
-            discard_embedded_store(settings)
-            components.chroma = chroma_client(settings)
-        else:
-            components.chroma.delete_collection(settings.collection)
+        components.chroma.delete_collection(settings.collection)
         return open_collection(settings, components.chroma, create=True)
 
 
 class _Upserting:
-    """A Chroma collection whose add() replaces passages already stored (a rebuild re-embeds them in place)."""
+    """The new generation's collection, made on the first add(), whose add() replaces passages already stored
+    (with a server, a rebuild re-embeds them in place)."""
 
-    def __init__(self, collection) -> None:
-        self._collection = collection
+    def __init__(self, stores: _Stores) -> None:
+        self._stores = stores
 
     def add(self, **records) -> None:
-        self._collection.upsert(**records)
+        self._stores.writer().upsert(**records)
 
     def __getattr__(self, name: str):
-        return getattr(self._collection, name)
+        return getattr(self._stores.writer(), name)
 
 
 def _drop_uncommitted(collection, old: Manifest | None) -> set[str]:
@@ -396,15 +534,16 @@ def _previous_tokens(settings: Settings, old: Manifest | None) -> PassageTokens:
         return PassageTokens()
 
 
-def _index_changed(changed: list[Document], components: Components, collection, stored: set[str],
+def _index_changed(changed: list[Document], components: Components, stores: _Stores, stored: set[str],
                    tokens: PassageTokens, rebuild: bool, progress: Progress) -> _Indexed:
     """Chunk the changed articles one at a time; embed, store and tokenize their passages a batch at a time.
 
     Only the current batch (and the article being chunked) is held as nodes: a stored passage lives on
     as its id and its compact tokens. Passages already stored are not embedded again (all are, for a
-    rebuild); passages that have tokens (the previous build's) are not tokenized again.
+    rebuild); passages that have tokens (the previous build's) are not tokenized again. The stored passages
+    of a changed article are copied into a new generation later, with the unchanged articles' (_Stores.complete).
     """
-    store = ChromaVectorStore(chroma_collection=_Upserting(collection))
+    store = ChromaVectorStore(chroma_collection=_Upserting(stores))
     tokens_of = _passage_tokenizer(components)
     batch = max(components.settings.embed_batch_size, 1) * BATCHES_PER_ADD
     indexed, pending = _Indexed(), []
@@ -473,10 +612,9 @@ def _passage_tokenizer(components: Components) -> Callable[[TextNode], list[str]
     return tokens_of
 
 
-def _write_keyword_index(settings: Settings, tokens: PassageTokens, manifest: Manifest) -> str:
-    """Write BM25 and the tokens of the manifest's passages into a new folder; returns the folder's name."""
+def _write_keyword_index(settings: Settings, tokens: PassageTokens, manifest: Manifest, name: str) -> str:
+    """Write BM25 and the tokens of the manifest's passages into the new folder name; returns its name."""
     ids = sorted(manifest.chunk_ids)
-    name = f"keyword-{time.time_ns()}"
     folder = settings.index_dir / name
     KeywordIndex.from_passages(tokens, ids).save(folder)
     KeywordIndex.save_tokens(folder, tokens, ids)

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rag.components import Components
-from rag.components.store import REFRESH_HINT, Manifest, open_collection, read_keyword_folder
+from rag.components.store import REFRESH_HINT, Manifest, committed_collection, read_keyword_folder
 from rag.errors import EmbeddingUnavailableError, IndexDamagedError, IndexMissingError, QuestionError
 from rag.schema import Filters, Passage
 from rag.search.evidence import Evidence
@@ -68,7 +68,7 @@ class Retriever:
             raise IndexMissingError(f"no index in {settings.index_dir}; build one with: rag index")
         manifest.check_model(settings)
         self.settings = settings
-        self.collection = open_collection(settings, components.chroma)
+        manifest, self.collection = committed_collection(components, manifest)  # the folder it names
         self.embed_question = components.query_embedder
         try:
             self.manifest, self.keyword = read_keyword_folder(settings.index_dir, manifest, _load_keyword)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.components.store import MANIFEST, Manifest, chroma_client
+from rag.components.store import MANIFEST, Manifest, chroma_client, store_folder
 from rag.settings import Settings
 from tests.conftest import CORPUS, REPO
 from tests.integration.test_cli_eval import rag_cli
@@ -93,7 +93,7 @@ def test_a_damaged_manifest_is_one_line_and_rag_index_rebuild_repairs_it(index_c
 
 
 def test_a_store_that_cannot_be_opened_is_named_and_rag_index_rebuild_recreates_it(index_copy):
-    (index_copy / "chroma" / "chroma.sqlite3").write_bytes(b"not a database " * 1000)
+    (store_folder(index_copy) / "chroma.sqlite3").write_bytes(b"not a database " * 1000)
     one_line_error(rag_cli("ask", PROBABILITY, env=cli_env(index_copy)), "cannot be opened", "--rebuild")
     repaired = rag_cli("index", "--rebuild", env=cli_env(index_copy))
     assert repaired.returncode == 0 and "indexed 5 articles" in repaired.stdout, repaired.stderr
@@ -136,3 +136,76 @@ def test_a_question_with_bytes_that_are_not_utf8_is_answered(settings):
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     answer = json.loads(result.stdout)
     assert "\ufffd" in answer["question"] and answer["citations"]
+
+
+# ---------------------------------------------------------------- a disk that fills up during a build
+
+
+FULL_DISK = 30  # MB, the tmpfs the index lives on
+LEFT_FREE = 50_000  # bytes left once the disk is filled, part-way through the build
+NEW_ARTICLE = "The zeppelin division of Meta employs 4321 balloon pilots in Aarhus.\n\n" * 40
+FULL_DISK_BUILD = """
+import json, os, shutil, subprocess, sys
+from pathlib import Path
+from rag.errors import RagError
+from rag.ingest.build import build_index
+from rag.settings import Settings
+mount, index, corpus, left, question = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+if index.is_dir():
+    shutil.copytree(index, mount / "index")
+shutil.copytree(corpus, mount / "corpus")
+(mount / "corpus" / "zz_new.txt").write_text(os.environ["NEW_ARTICLE"], encoding="utf-8")
+settings = Settings(_env_file=None, corpus_dir=mount / "corpus", index_dir=mount / "index")
+listing = lambda: sorted(p.name for p in settings.index_dir.iterdir()) if settings.index_dir.is_dir() else []
+before = listing()
+def fill(_, message):  # once the build is under way (its free-space check passed), the disk fills up
+    if message.startswith("chunking") and not (mount / "filler").exists():
+        with open(mount / "filler", "wb") as filler:
+            size = shutil.disk_usage(mount).free - left
+            while size > 0:
+                size -= filler.write(b"x" * min(size, 1 << 20))
+error = ""
+try:
+    build_index(settings, progress=fill)
+except RagError as exc:
+    error = str(exc)
+env = {**os.environ, "RAG_INDEX_DIR": str(settings.index_dir), "RAG_CORPUS_DIR": str(mount / "corpus")}
+asked = subprocess.run([sys.executable, "-m", "rag.cli", "ask", question, "--json"], env=env,
+                       capture_output=True, text=True)
+print(json.dumps({"error": error, "before": before, "after": listing(), "ask": [asked.returncode, asked.stdout,
+                                                                              asked.stderr]}))
+"""
+
+
+def _can_mount_tmpfs(tmp_path: Path) -> bool:
+    """Root in a mount namespace of its own can mount a small tmpfs: a disk that really fills up."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-m", "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(tmp_path)],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["re-index", "first build"])
+def test_a_disk_that_fills_up_during_a_build_leaves_the_previous_index_answering(settings, tmp_path, first):
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    if not _can_mount_tmpfs(mount):
+        pytest.skip("a tmpfs cannot be mounted here (needs root and mount namespaces); "
+                    "tests/unit/test_disk_full.py fails Chroma's writes instead")
+    index = tmp_path / "none" if first else settings.index_dir
+    script = [sys.executable, "-c", FULL_DISK_BUILD, str(mount), str(index), str(CORPUS), str(LEFT_FREE), PROBABILITY]
+    mounted = f'mount -t tmpfs -o size={FULL_DISK}m tmpfs "{mount}" && exec "$@"'
+    result = subprocess.run(["unshare", "-m", "sh", "-c", mounted, "sh", *script], cwd=REPO, capture_output=True,
+                            text=True, timeout=2 * CLI_TIMEOUT_S, env={**os.environ, "NEW_ARTICLE": NEW_ARTICLE})
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    error, (code, out, err) = found["error"], found["ask"]
+    assert error.startswith(f"cannot write the index in {mount / 'index'} (") and "\n" not in error, found
+    assert "Traceback" not in err
+    if first:  # nothing half-made: no store, keyword folder or manifest; asking is one line, no traceback
+        assert "no index was made" in error and found["after"] == ["build.lock"], found
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+    else:  # the committed index as it was, answering with the disk still full
+        assert "the previous index still answers" in error and found["after"] == found["before"], found
+        assert code == 0 and json.loads(out)["citations"][0]["source"] == "000_e4361c01c8850e8e.txt", err

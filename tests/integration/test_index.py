@@ -22,7 +22,7 @@ from rag.search.keyword import KeywordIndex
 from rag.components import build_components
 from rag.search.retrieve import Retriever
 from tests.conftest import REPO as PROJECT_ROOT
-from rag.components.store import FORMAT_VERSION, MANIFEST, Manifest, chroma_client
+from rag.components.store import FORMAT_VERSION, MANIFEST, Manifest, chroma_client, store_dirs, store_folder
 from rag.errors import IndexMismatchError
 from tests.conftest import CORPUS, copy_corpus, make_settings
 from bench.server import chroma_server as start_chroma
@@ -163,18 +163,20 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index_answering(work
     assert "COMMITTED" not in seen
 
     assert (settings.index_dir / MANIFEST).read_bytes() == committed
-    uncommitted = set(stored_ids(settings)) - before.chunk_ids
-    assert uncommitted, "the kill should have left vectors the manifest does not name"
+    half_made = [p for p in store_dirs(settings.index_dir) if p != store_folder(settings.index_dir)]
+    assert half_made, "the kill should have left the new generation's store, which the manifest does not name"
+    assert set(stored_ids(settings)) == before.chunk_ids, "the committed store was written to"
     retriever = Retriever(build_components(settings))
     for question in QUESTIONS:
         hits = retriever.retrieve(question, 5)
         assert hits and {h.source for h in hits} <= set(ARTICLES)
         assert {h.chunk_id for h in hits} <= before.chunk_ids
 
-    report = build_index(settings)  # the bundled copy again: nothing to embed, leftovers dropped
+    report = build_index(settings)  # the bundled copy again: nothing to embed, the killed build's store removed
     assert report.embedded == 0
     after = assert_consistent(settings, report)
     assert after.chunk_ids == before.chunk_ids
+    assert store_dirs(settings.index_dir) == [store_folder(settings.index_dir)]
 
 
 @pytest.fixture
@@ -188,7 +190,7 @@ def test_a_chroma_server_gives_the_same_passages_as_the_embedded_store(settings,
     remote = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server)
     report = build_index(remote)
     assert report.chunks == len(Manifest.load(settings.index_dir).chunk_ids)
-    assert not (remote.index_dir / "chroma").exists(), "vectors belong on the server"
+    assert not store_dirs(remote.index_dir), "vectors belong on the server"
     assert len(stored_ids(remote)) == report.chunks
     embedded, served = Retriever(build_components(settings)), Retriever(build_components(remote))
     for question in QUESTIONS:
@@ -215,4 +217,4 @@ def test_an_index_of_another_version_or_model_is_refused_with_the_fix(settings, 
                     lambda: Retriever(build_components(foreign)), lambda: build_index(foreign)):
         with pytest.raises(IndexMismatchError, match="rag index --rebuild"):
             attempt()
-    assert not (foreign.index_dir / "chroma").exists(), "nothing may be written into a foreign index"
+    assert not store_dirs(foreign.index_dir), "nothing may be written into a foreign index"

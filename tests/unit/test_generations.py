@@ -13,10 +13,11 @@ import subprocess
 import sys
 
 import pytest
+from chromadb.api.shared_system_client import SharedSystemClient
 
 from rag.assistant import Assistant
 from rag.cli import main
-from rag.components.store import CHROMA_DIR, MANIFEST, Manifest, chroma_client
+from rag.components.store import MANIFEST, Manifest, chroma_client, store_folder
 from rag.errors import IndexDamagedError, IndexWriteError
 from rag.ingest.build import KEPT_EMPTY, build_index
 from rag.search.keyword import KeywordIndex
@@ -74,6 +75,7 @@ def edit_and_delete(settings) -> None:
 def test_a_reader_sees_a_reindex_by_another_process_without_a_restart(work):
     assistant = Assistant(work, components(work))
     assert [c.source for c in assistant.ask(PROBABILITY).citations] == [PROBABILITY_ARTICLE]
+    previous = store_folder(work.index_dir)
     edit_and_delete(work)
     reindex_in_another_process(work)
 
@@ -84,6 +86,8 @@ def test_a_reader_sees_a_reindex_by_another_process_without_a_restart(work):
     assert [c.source for c in edited.citations] == [EDITED] and "4321" in edited.text
     new_passage = assistant.retrieve(NEW_QUESTION, 1)[0]
     assert new_passage.source == EDITED and "dense" in new_passage.ranks  # the store was opened afresh
+    assert store_folder(work.index_dir) != previous and not previous.exists()
+    assert str(previous) not in SharedSystemClient._identifier_to_system  # its vectors are not kept in memory
 
 
 def test_a_reader_overtaken_in_the_middle_of_a_question_answers_from_the_newer_generation(work, monkeypatch):
@@ -181,7 +185,7 @@ SQLITE_PAGE = 4096
 
 @pytest.mark.parametrize("damage", ["truncated", "garbled"])
 def test_a_damaged_store_is_one_clear_error_and_a_rebuild_recreates_it(work, damage):
-    database = work.index_dir / CHROMA_DIR / "chroma.sqlite3"
+    database = store_folder(work.index_dir) / "chroma.sqlite3"
     data = bytearray(database.read_bytes())
     if damage == "truncated":
         data = data[:SQLITE_PAGE]
@@ -206,7 +210,7 @@ def test_a_store_that_lost_passages_is_reported_and_rag_index_re_embeds_them(wor
         collection = chroma_client(work).get_collection(work.collection)
         collection.delete(ids=collection.get(include=[])["ids"])
     else:
-        shutil.rmtree(work.index_dir / CHROMA_DIR)
+        shutil.rmtree(store_folder(work.index_dir))
     chroma_client(work, fresh=True)  # the store as a new process would find it
     with pytest.raises(IndexDamagedError, match=r"rag index$"):
         Assistant(work, components(work))

@@ -20,7 +20,7 @@ import gradio as gr
 import pytest
 
 from rag.cli import clean_argument, main, parser
-from rag.components.store import MANIFEST, Manifest, chroma_client, read_keyword_folder
+from rag.components.store import MANIFEST, Manifest, chroma_client, read_keyword_folder, store_folder
 from rag.errors import BuildBusy, CorpusError, IndexDamagedError, QuestionError, RagError, SettingsError
 from rag.ingest.build import KEPT_EMPTY, build_index, build_lock
 from rag.ingest.load import load_corpus
@@ -251,7 +251,7 @@ def test_a_damaged_manifest_is_one_clear_error_and_a_rebuild_repairs_it(work, ki
 
 
 def test_a_store_that_cannot_be_opened_is_named_and_a_rebuild_recreates_it(work):
-    store = work.index_dir / "chroma" / "chroma.sqlite3"
+    store = store_folder(work.index_dir) / "chroma.sqlite3"
     store.write_bytes(b"garbage, not a database" * 100)
     with pytest.raises(IndexDamagedError, match="rag index --rebuild"):
         Retriever(components(work))
