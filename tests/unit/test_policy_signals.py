@@ -1,0 +1,85 @@
+"""Each signal the answer policy reads (rag.answer.extract.signals), on made-up passages: it moves the way its
+name says when only the thing it measures changes. No sentence here is from the bundled articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.abstain import hard_refusal
+from rag.answer.extract import extract
+from rag.answer.policy import FEATURES
+from rag.answer.question import analyse
+from rag.schema import Passage
+
+BUILT = "The harbour board of Vesterby built 14 lighthouses along the northern coast in 1887."
+UNRELATED = "The county fair sold apples and pears to visitors from the valley."
+BUILT_DA = "Havnebestyrelsen i Vesterby byggede 14 fyrtårne langs nordkysten i 1887."
+
+
+def _passage(text: str, number: int, language: str = "en", **ranks: int) -> Passage:
+    return Passage(text=text, source=f"made-up-{number}.txt", score=1.0 / (60 + number), chunk_id=f"made-up#{number}",
+                   language=language, ranks=ranks or {"dense": number, "keyword": number})
+
+
+def _signals(assistant, question: str, *passages: Passage, topic: str = "") -> dict[str, float]:
+    asked = analyse(question, assistant.retriever.evidence(question, topic))
+    return extract(asked, list(passages)).signals
+
+
+def test_every_feature_the_policy_reads_is_computed(fast_assistant):
+    found = _signals(fast_assistant, "How many lighthouses did the harbour board build?", _passage(BUILT, 1))
+    assert set(FEATURES) <= set(found)
+
+
+def test_support_typed_and_short_rise_when_the_sentence_holds_the_asked_figure(fast_assistant):
+    question = "How many lighthouses did the harbour board of Vesterby build?"
+    holding = _signals(fast_assistant, question, _passage(BUILT, 1))
+    lacking = _signals(fast_assistant, question, _passage("The harbour board of Vesterby built lighthouses.", 1))
+    unrelated = _signals(fast_assistant, question, _passage(UNRELATED, 1))
+    assert holding["typed"] == holding["has_short"] == 1.0 and lacking["typed"] == lacking["has_short"] == 0.0
+    assert holding["support"] > unrelated["support"] and holding["gap"] < unrelated["gap"]
+
+
+def test_cross_lingual_marks_an_answer_from_another_language(fast_assistant):
+    question = "How many lighthouses did the harbour board of Vesterby build?"
+    assert _signals(fast_assistant, question, _passage(BUILT, 1))["cross_lingual"] == 0.0
+    assert _signals(fast_assistant, question, _passage(BUILT_DA, 1, "da"))["cross_lingual"] == 1.0
+
+
+def test_ranks_say_where_retrieval_put_the_answering_passage(fast_assistant):
+    question = "How many lighthouses did the harbour board of Vesterby build?"
+    found = _signals(fast_assistant, question, _passage(UNRELATED, 1), _passage(BUILT, 2, dense=7, keyword=3))
+    assert (found["pick_rank"], found["dense_rank"], found["keyword_rank"]) == (2.0, 7.0, 3.0)
+
+
+def test_a_name_the_passage_never_writes_is_a_missing_key_and_a_hard_refusal(fast_assistant):
+    asked = analyse("How many lighthouses did Kastrup Maritime build?",
+                    fast_assistant.retriever.evidence("How many lighthouses did Kastrup Maritime build?"))
+    found = extract(asked, [_passage(BUILT, 1)])
+    assert found.signals["missing_keys"] >= 1 and found.signals["keys_missing_in_own_script"] >= 1
+    assert "Kastrup" in hard_refusal(found)
+
+
+@pytest.mark.parametrize(("question", "signal", "value"), [
+    ("Who founded the harbour board, and when did the lighthouses open?", "two_parts", 1.0),
+    ("How many lighthouses did the harbour board build?", "two_parts", 0.0),
+    ("Describe the harbour board's lighthouses.", "no_type_asked", 1.0),
+    ("How many lighthouses did the harbour board build?", "no_type_asked", 0.0),
+])
+def test_the_question_s_form_is_read_into_its_signals(fast_assistant, question, signal, value):
+    assert _signals(fast_assistant, question, _passage(BUILT, 1))[signal] == value
+
+
+def test_question_words_and_follow_up_count_what_the_question_brings(fast_assistant):
+    short = _signals(fast_assistant, "How many lighthouses?", _passage(BUILT, 1))
+    long = _signals(fast_assistant, "How many lighthouses did the harbour board of Vesterby build in 1887?",
+                    _passage(BUILT, 1))
+    assert long["question_words"] > short["question_words"] and short["follow_up"] == 0.0
+    follow = _signals(fast_assistant, "How many did it build?", _passage(BUILT, 1),
+                      topic="the harbour board of Vesterby lighthouses")
+    assert follow["follow_up"] == 1.0
+
+
+def test_a_question_of_figures_and_light_verbs_names_no_topic(fast_assistant):
+    found = _signals(fast_assistant, "What happened in 1887?", _passage(BUILT, 1))
+    assert found["topic_words"] == 0.0
