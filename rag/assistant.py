@@ -19,7 +19,7 @@ from rag.answer.abstain import Decision, decide
 from rag.answer.cite import ArticleTexts, Cited, backed_short, cite, make_citation, split_short
 from rag.answer.extract import Extract, extract
 from rag.answer.generate import NOT_FOUND, answer_prompt, fit_passages
-from rag.answer.question import Question, Topic, analyse
+from rag.answer.question import NO_TOPIC, Question, Topic, analyse
 from rag.components import Components, build_components, prompts
 from rag.components.store import Generation, check_passages, chroma_client, corpus_folder, manifest_generation
 from rag.errors import EmbeddingUnavailableError, LLMUnavailableError, QuestionError
@@ -268,7 +268,7 @@ class Assistant:
         languages = {question_language(question)} | {p.language for p in passages}
         return list(self.components.glossary.notices) if languages & set(DICTIONARY_LANGUAGES) else []
 
-    def _question(self, text: str, topic: Topic = Topic()) -> Question:
+    def _question(self, text: str, topic: Topic = NO_TOPIC) -> Question:
         """The question analysed once, its evidence weighed by the search stage (a follow-up's with its topic)."""
         return analyse(text, self.retriever.evidence(text, topic.text), topic)
 
@@ -309,10 +309,10 @@ class Assistant:
         """(question, topic): a follow-up rewritten to stand alone by the chat model when configured, else
         with the earlier questions it leans on as its topic; any other question as it is, with no topic."""
         if not history or not condense.is_elliptical(text, self.retriever.keyword):
-            return text, Topic()
+            return text, NO_TOPIC
         if turn.use_llm:
             try:
-                return condense.model_standalone(text, history, self.chat), Topic()
+                return condense.model_standalone(text, history, self.chat), NO_TOPIC
             except LLMUnavailableError as exc:
                 turn.llm_failed("Could not rewrite the follow-up with the LLM", exc)
         return text, self._topic(history)

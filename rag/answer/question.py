@@ -34,6 +34,9 @@ class Topic:
         return f"{questions} ({', '.join(self.names)})" if self.names else questions
 
 
+NO_TOPIC = Topic()  # a question that stands alone
+
+
 @dataclass(frozen=True)
 class Question:
     """One question, analysed."""
@@ -58,7 +61,7 @@ class Question:
         return len(self.evidence.groups) > self.evidence.own
 
 
-def analyse(text: str, evidence: Evidence, topic: Topic = Topic()) -> Question:
+def analyse(text: str, evidence: Evidence, topic: Topic = NO_TOPIC) -> Question:
     """The question read once: `evidence` is its word groups as the search stage weighs them (a follow-up's
     topic words borrowed at a lesser weight)."""
     figures = {word for word in text.split() if word[:1].isdigit()} | number_words(text)

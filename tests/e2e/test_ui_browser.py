@@ -99,9 +99,9 @@ def ready(page) -> None:
     expect(page.locator("#status")).to_contain_text("Ready", timeout=TIMEOUT_MS)
 
 
-def _ready_page(browser, served, viewport):
-    """A page at that viewport, once the window says it is ready; its context closed afterwards."""
-    context, page = open_page(browser, served[0], viewport)
+def ready_page(browser, url: str, viewport):
+    """A page of the window at that viewport, once it says it is ready; its context closed afterwards."""
+    context, page = open_page(browser, url, viewport)
     ready(page)
     try:
         yield page
@@ -111,12 +111,12 @@ def _ready_page(browser, served, viewport):
 
 @pytest.fixture
 def page(browser, served):
-    yield from _ready_page(browser, served, DESKTOP)
+    yield from ready_page(browser, served[0], DESKTOP)
 
 
 @pytest.fixture
 def phone(browser, served):
-    yield from _ready_page(browser, served, PHONE)
+    yield from ready_page(browser, served[0], PHONE)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from tests.e2e.test_ui_browser import (  # noqa: F401 - browser is a fixture use
     browser,
     open_page,
     ready,
+    ready_page,
     serve,
 )
 from tests.servers import DONE, chunk, fake_endpoint, start_stream
@@ -91,23 +92,14 @@ def fast_again():
     Pace.seconds = FAST_S
 
 
-def _page(browser, url, viewport):
-    context, page = open_page(browser, url, viewport)
-    ready(page)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 @pytest.fixture
 def page(browser, url):
-    yield from _page(browser, url, WINDOW)
+    yield from ready_page(browser, url, WINDOW)
 
 
 @pytest.fixture
 def phone(browser, url):
-    yield from _page(browser, url, PHONE)
+    yield from ready_page(browser, url, PHONE)
 
 
 def shot(page, name: str) -> None:
