@@ -148,8 +148,7 @@ def question_language(text: str) -> str:
         own = sum(text.count(letter) for letter in _OWN_LETTERS.get(code, ""))
         return sum(w in _FUNCTION_WORDS.get(code, ()) for w in found) + OWN_LETTER_WEIGHT * own
 
-    best = max(_OWN_LETTERS, key=lambda code: (evidence(code), code == DEFAULT_LATIN))
-    return best if evidence(best) > evidence(DEFAULT_LATIN) else DEFAULT_LATIN
+    return max(_OWN_LETTERS, key=lambda code: (evidence(code), code == DEFAULT_LATIN))
 
 
 MIN_FUNCTION_SHARE = 0.1  # prose with this share of a language's function words is written in it

@@ -34,6 +34,7 @@ _WANTS = {kind: _pattern(cues(kind)) for kind in (LIST, DURATION, DATE, PERCENT,
 _FRACTION = pattern("fraction")  # a share said in words: "a third", "halvdelen", "ثلث", "三分之一" (not "half-year")
 _NUMBER_WORDS = pattern("number_words")
 _NUMBER_WORDS_OF = {p.code: _pattern(p.number_words) for p in packs() if p.number_words}
+_NOT_COUNTS = {p.code: frozenset(fold(w).casefold() for w in p.not_counts.split()) for p in packs()}
 _NUMBER = _pattern(rf"{_FRACTION}|\d[\d,.]*\d%?|\d%?|{_NUMBER_WORDS}|[0-9]+")
 _PERCENT = _pattern(rf"\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:{pattern('percent_words')})|{pattern('percent_forms')}|{_FRACTION}")
 _ARTICLES = "|".join(words("articles"))
@@ -81,7 +82,7 @@ def _counts(text: str, language: str) -> list[str]:
     taken = [m.span() for pattern in (_DURATION, _DATE) for m in pattern.finditer(text)]
     found = [m.group().strip() for m in _NUMBER.finditer(text)
              if not any(start <= m.start() < end for start, end in taken)]
-    not_counts = {fold(w).casefold() for w in words("not_counts", language)}
+    not_counts = _NOT_COUNTS.get(language, frozenset())
     return [f for f in found if f.casefold() not in not_counts and not _foreign_number_word(f, language)]
 
 
