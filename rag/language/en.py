@@ -30,7 +30,7 @@ PACK = LanguagePack(
         "list": r"\bwhich (?:two|three|four|people|persons|researchers|executives|companies)\b"
                 r"|\bname (?:one|two|three)\b|\bwhat (?:two|three)\b",
         "duration": r"\bhow long\b|\bfor how many (?:years|months|weeks|days)\b|\bhow many (?:years|months|weeks|days)\b",
-        "date": r"(?:^\W*|\band |\bsince )when\b|\bwhat (?:date|day|year|month|time)\b"
+        "date": r"(?:^\W*|\band |\bsince |, )when\b|\bwhat (?:date|day|year|month|time)\b"
                 r"|\bwhich (?:day|date|year|month)\b|\bby what time\b",
         "percent": r"\b(?:what|which) (?:percentage|share|proportion)\b|\bhow many (?:percent|per cent)\b"
                    r"|\bby what percent",
@@ -38,8 +38,13 @@ PACK = LanguagePack(
         "organisation": r"\bwhich (?:company|companies|firm|organi[sz]ation|outlet|news outlet|publication|lab"
                         r"|agency|site|website)\b|\bwhat (?:company|firm|organi[sz]ation|outlet|news outlet"
                         r"|publication|agency|site|website)\b",
-        "place": r"^\W*where\b|\bin which (?:city|country|place)\b",
-        "person": r"(?:^\W*|\band )(?:who|whom|whose)\b|\bwhich (?:person|executive|researcher|manager|director)\b",
+        "place": r"(?:^\W*|, )where\b|\b(?:in|to|from) (?:which|what) (?:city|country|place|state|region|town"
+                 r"|village|continent|part of)\b",
+        "person": r"(?:^\W*|\band |, )(?:who|whom|whose)\b|\bby whom\b|\b(?:which|what) (?:\w+ )?(?:person|people"
+                  r"|man|woman|men|women|executive|researcher|manager|director|player|artist|author|writer|leader"
+                  r"|president|king|queen|emperor|ruler|mayor|governor|minister|founder|inventor|owner|scientist"
+                  r"|politician|poet|actor|actress|singer|composer|painter|carpenter|engineer|doctor)\b"
+                  r"|\bname of the (?:person|man|woman|leader|king|queen|author|artist|president|mayor)\b",
     },
     number_words=r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty"
                  r"|hundred|dozens?|hundreds?|thousands?|millions?|billions?|half|percent)\b",

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from rag.answer.types import DURATION, NUMBER, PERSON, PLACE, spans, wanted
+from rag.answer.types import DURATION, DATE, NUMBER, PERSON, PLACE, spans, wanted
 from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs
 from rag.text import (first_pronoun, looks_like_instructions, negated, number_words, opens_with_person_pronoun,
                       question_language)
@@ -54,6 +54,21 @@ def test_a_question_is_read_in_its_language(question, language):
     ("Hvor blev broen bygget?", PLACE),
 ])
 def test_each_language_s_question_cues_say_what_is_asked(question, kind):
+    assert wanted(question) == kind
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("After the storm, who rebuilt the pier?", PERSON),  # the wh-word opens the main clause after a phrase
+    ("The pier was rebuilt by whom?", PERSON),
+    ("Which local carpenter rebuilt the pier?", PERSON),  # a head noun that names a person
+    ("What was the name of the mayor who opened it?", PERSON),
+    ("In 1990, where did the ferry dock?", PLACE),
+    ("In what part of the country is the pier?", PLACE),
+    ("In the end, when did the ferry stop?", DATE),
+    ("What did the carpenter who rebuilt the pier say?", None),  # "who" of a relative clause asks nothing
+    ("What material was the pier made of?", None),
+])
+def test_english_question_forms_are_read_past_a_leading_phrase(question, kind):
     assert wanted(question) == kind
 
 
