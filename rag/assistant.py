@@ -396,7 +396,7 @@ class Assistant:
             yield self._refusal(passages, notices, LLM)
             return
         short, written = split_short(written)
-        cited = cite(written, shown, self.articles, asked.evidence)
+        cited = cite(written, shown, self.articles, asked)
         if cited.dropped:
             notices.append(f"{cited.dropped} citation(s) in the model's answer could not be verified "
                            "and were dropped.")
@@ -408,6 +408,6 @@ class Assistant:
                            "and were left out.")
         citations = [self._citation(c.quote, c.passage) for c in cited.citations]
         confidence, why = self._confidence(asked, cited)
-        short = backed_short(short, citations, asked.evidence.question, asked.evidence.glossary)
+        short = backed_short(short, citations, asked)
         yield Answer(text=cited.text, citations=citations, abstained=False, passages=shown, mode=LLM,
                      notices=notices, short=short, confidence=confidence, confidence_reason=why)

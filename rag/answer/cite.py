@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rag.answer.extract import sentences_of
 from rag.answer.facts import claim_facts, quote_tokens
+from rag.answer.question import Question
 from rag.ingest.load import read_text
 from rag.schema import Citation, Passage
 from rag.search.evidence import Evidence
@@ -127,12 +128,12 @@ def split_short(answer: str) -> tuple[str, str]:
     return "", answer.strip()
 
 
-def backed_short(short: str, citations: list[Citation], question: str = "",
-                 glossary: Glossary | None = None) -> str:
+def backed_short(short: str, citations: list[Citation], question: Question | None = None) -> str:
     """The short answer when a verified quote holds its figures and names (and any of its words), else ""."""
     if not short:
         return ""
-    facts = claim_facts(short, question, glossary)
+    glossary = question.evidence.glossary if question is not None else None
+    facts = claim_facts(short, question.text if question is not None else "", glossary)
     for citation in citations:
         if facts and not facts.missing(citation.quote, citation.language, glossary):
             return short
@@ -160,13 +161,13 @@ def supports(claim: str, quote: str, language: str = "und", question: str = "",
     return not claim_facts(claim, question, glossary).missing(quote, language, glossary)
 
 
-def cite(answer: str, passages: list[Passage], articles: ArticleTexts,
-         evidence: Evidence | None = None) -> Cited:
+def cite(answer: str, passages: list[Passage], articles: ArticleTexts, question: Question | None = None) -> Cited:
     """Verified citations for a model answer, how many markers were dropped, and the claims they back.
 
     A cited quote must occur verbatim in its article and back its claim (supports, the denial and the
-    counted-thing checks); evidence is the question's, whose own names and figures a claim may restate.
+    counted-thing checks); the analysed question's own names and figures a claim may restate.
     """
+    evidence = question.evidence if question is not None else None
     glossary = evidence.glossary if evidence is not None else None
     cited = Cited(citations=[], dropped=0, kept=[])
     for claim, numbers in parse_claims(answer):

@@ -12,6 +12,7 @@ from rag.schema import Filters
 from rag.assistant import clean_question
 from rag.errors import QuestionError
 from rag.answer.cite import ArticleTexts, cite, parse_claims
+from rag.answer.question import analyse
 from rag.search.retrieve import reciprocal_rank_fusion
 from rag.errors import IndexMismatchError
 from tests.conftest import CORPUS
@@ -112,13 +113,13 @@ def test_citation_checker_drops_claims_the_quote_does_not_back(assistant):
     """The 135M model's own mistakes: a sub-group's size for the team's, or a claim with nothing in common."""
     question = "How many people were on the Probability team?"
     passages = assistant.retrieve(question, 3)
-    evidence = assistant.retriever.evidence(question)
+    asked = analyse(question, assistant.retriever.evidence(question))
     articles = ArticleTexts(CORPUS)
-    assert not cite("The team had 7,000 members [1].", passages, articles, evidence).citations
-    assert not cite("Yes, absolutely [1].", passages, articles, evidence).citations
-    mixed = cite("The team had 50 members [1]. It was founded in 1887 [1].", passages, articles, evidence)
+    assert not cite("The team had 7,000 members [1].", passages, articles, asked).citations
+    assert not cite("Yes, absolutely [1].", passages, articles, asked).citations
+    mixed = cite("The team had 50 members [1]. It was founded in 1887 [1].", passages, articles, asked)
     assert mixed.dropped == 1 and mixed.text == "The team had 50 members [1]."
-    uncited = cite("Meta is a great company. The team had 50 members [1].", passages, articles, evidence)
+    uncited = cite("Meta is a great company. The team had 50 members [1].", passages, articles, asked)
     assert uncited.left_out == 1 and uncited.text == "The team had 50 members [1]."
 
 
