@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.answer.extract import sentences_of
 from rag.answer.facts import claim_facts, quote_tokens
@@ -24,8 +24,18 @@ from rag.ingest.load import read_text
 from rag.schema import Citation, Passage
 from rag.search.evidence import Evidence
 from rag.search.keyword import STOPWORDS, tokenize
-from rag.text import (CLAIM_END, SENTENCE_PUNCTUATION, fold, looks_like_instructions, marker_numbers, negated, nfc,
-                      says_nothing, script_language, strip_markers)
+from rag.text import (
+    CLAIM_END,
+    SENTENCE_PUNCTUATION,
+    fold,
+    looks_like_instructions,
+    marker_numbers,
+    negated,
+    nfc,
+    says_nothing,
+    script_language,
+    strip_markers,
+)
 
 if TYPE_CHECKING:  # the dictionaries load only when a gloss is asked for
     from rag.search.gloss import Glossary

@@ -7,14 +7,13 @@ import unicodedata
 import pytest
 
 import rag
-from rag.answer.types import holds, wanted
-from rag.schema import Filters
-from rag.assistant import clean_question
-from rag.errors import QuestionError
 from rag.answer.cite import ArticleTexts, cite, parse_claims
 from rag.answer.question import analyse
+from rag.answer.types import holds, wanted
+from rag.assistant import clean_question
+from rag.errors import IndexMismatchError, QuestionError
+from rag.schema import Filters
 from rag.search.retrieve import reciprocal_rank_fusion
-from rag.errors import IndexMismatchError
 from tests.conftest import CORPUS
 
 EN, AR, ZH, DA, EN2 = ("000_e4361c01c8850e8e.txt", "001_11aa8dc79ed4b7a5.txt", "002_ea614d0ca7ddad52.txt",

@@ -9,10 +9,16 @@ import textwrap
 
 import pytest
 
-from rag.answer.types import DURATION, DATE, NUMBER, PERSON, PLACE, spans, wanted
+from rag.answer.types import DATE, DURATION, NUMBER, PERSON, PLACE, spans, wanted
 from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs
-from rag.text import (first_pronoun, looks_like_instructions, negated, number_words, opens_with_person_pronoun,
-                      question_language)
+from rag.text import (
+    first_pronoun,
+    looks_like_instructions,
+    negated,
+    number_words,
+    opens_with_person_pronoun,
+    question_language,
+)
 
 KINDS = {"list", "duration", "date", "percent", "number", "organisation", "place", "person"}
 PATTERNS = ("two_parts", "instructions", "person_opening", "number_words", "fraction", "percent_words",
