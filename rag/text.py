@@ -2,7 +2,7 @@
 
 The stages that read text (load, chunk, keyword, answer types, cite, the window)
 all ask this module, so Arabic, Chinese, Danish and English are treated the same
-way everywhere: one definition of a script range, a sentence end or an Arabic prefix.
+way everywhere: one definition of a script range, a sentence end or a clitic prefix.
 What is a fact of one language (its function words, pronouns, negations, number and
 month words) lives in that language's pack (rag.language); the word tables here are
 built from every pack.
@@ -40,9 +40,8 @@ _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
-# Arabic clitics written onto a word: "and the", "with the", "for the", "the", and one-letter
-# "and/with/for" when enough word is left (so وانج stays a name).
-ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و(?=.{3,})|ب(?=.{3,})|ل(?=.{3,}))")
+# The clitics every pack writes onto the start of a word (Arabic وال "and the"), to find the word they are on.
+CLITIC_PREFIX = re.compile(rf"^(?:{pattern('clitics')})")
 
 # A sentence ends after CJK/Arabic terminal punctuation (no space needed), or after
 # . ! ? (optionally a closing quote) when whitespace follows, or at a line break, so
@@ -199,7 +198,7 @@ def number_words(text: str) -> set[str]:
     found = set()
     words = re.findall(r"\w+", fold(text).casefold())
     for i, word in enumerate(words):
-        value = NUMBER_WORDS.get(word, NUMBER_WORDS.get(ARABIC_PREFIX.sub("", word)))
+        value = NUMBER_WORDS.get(word, NUMBER_WORDS.get(CLITIC_PREFIX.sub("", word)))
         if value is None:
             continue
         following = words[i + 1] if i + 1 < len(words) else ""

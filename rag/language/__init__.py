@@ -30,6 +30,7 @@ class LanguagePack:
     right_to_left: bool = False
     function_words: str = ""  # words that tell a short text's language (question_language, says_nothing)
     letters: str = ""  # letters of its script only this language writes (æ ø å)
+    clitics: str = ""  # pattern: prefixes written onto a word ("and the"), stripped to find the word
     stop_words: str = ""  # words keyword search does not look for (function words, question words)
     pronouns: str = ""  # words that point back to something said before (follow-ups, antecedents)
     bound_pronouns: str = ""  # an unspaced script's pronouns found inside runs of text (not those that begin

@@ -12,6 +12,7 @@ import pytest
 from rag.answer.types import DATE, DURATION, NUMBER, PERSON, PLACE, spans, wanted
 from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs
 from rag.text import (
+    CLITIC_PREFIX,
     first_pronoun,
     looks_like_instructions,
     negated,
@@ -159,6 +160,14 @@ def test_a_fifth_language_is_one_file(tmp_path):
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("word, bare", [
+    ("والحديقة", "حديقة"), ("بالقلم", "قلم"), ("للطلاب", "طلاب"), ("وكتاب", "كتاب"),
+    ("ورد", "ورد"),  # a one-letter clitic is only stripped when enough word is left
+])
+def test_the_clitics_of_a_pack_are_stripped_from_the_start_of_a_word(word, bare):
+    assert pack("ar").clitics and CLITIC_PREFIX.sub("", word) == bare
 
 
 def test_each_pack_names_its_gloss_dictionary_or_none():
