@@ -36,8 +36,10 @@ HAN_SHARE = 0.2
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded
 
-_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+# What fold() evens out, from every pack: the marks it drops and the letter variants it writes as one letter.
+_MARKS = re.compile("|".join(f"[{p.marks}]" for p in packs() if p.marks) or r"(?!)")
+_LETTER_FOLDS = str.maketrans(dict(pair for p in packs() for pair in p.letter_folds.split()))
+# Arabic-Indic and Persian digits as 0-9: Unicode's digits of the Arabic script, shared by the languages it writes.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 # The clitics every pack writes onto the start of a word (Arabic وال "and the"), to find the word they are on.
@@ -75,9 +77,10 @@ def nfc(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """NFKC, Arabic-Indic digits as 0-9, Arabic diacritics and letter variants folded; case kept."""
+    """NFKC, Arabic-Indic digits as 0-9, the packs' marks dropped and letter variants folded (Arabic
+    diacritics, أ as ا); case kept."""
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
-    return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
+    return _MARKS.sub("", text).translate(_LETTER_FOLDS)
 
 
 def word_set(attribute: str) -> frozenset[str]:

@@ -31,6 +31,8 @@ class LanguagePack:
     function_words: str = ""  # words that tell a short text's language (question_language, says_nothing)
     letters: str = ""  # letters of its script only this language writes (æ ø å)
     clitics: str = ""  # pattern: prefixes written onto a word ("and the"), stripped to find the word
+    marks: str = ""  # character-class body: the marks rag.text.fold drops (Arabic vowel signs, tatweel)
+    letter_folds: str = ""  # pairs of a letter and the letter fold() writes for it ("أا إا": أ and إ as ا)
     stop_words: str = ""  # words keyword search does not look for (function words, question words)
     pronouns: str = ""  # words that point back to something said before (follow-ups, antecedents)
     bound_pronouns: str = ""  # an unspaced script's pronouns found inside runs of text (not those that begin

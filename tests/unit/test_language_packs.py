@@ -14,6 +14,7 @@ from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs
 from rag.text import (
     CLITIC_PREFIX,
     first_pronoun,
+    fold,
     looks_like_instructions,
     negated,
     number_words,
@@ -168,6 +169,13 @@ def test_a_fifth_language_is_one_file(tmp_path):
 ])
 def test_the_clitics_of_a_pack_are_stripped_from_the_start_of_a_word(word, bare):
     assert pack("ar").clitics and CLITIC_PREFIX.sub("", word) == bare
+
+
+def test_fold_drops_a_pack_s_marks_and_writes_its_letter_variants_as_one_letter():
+    assert pack("ar").marks and pack("ar").letter_folds
+    assert fold("مَدْرَسَة") == "مدرسه"  # vowel signs dropped, ة as ه
+    assert fold("إلى أين") == "الي اين" and fold("كـتـاب") == "كتاب"  # hamza forms and ى folded, tatweel dropped
+    assert fold("Café ÆØÅ") == "Café ÆØÅ"  # no pack folds Latin letters
 
 
 def test_each_pack_names_its_gloss_dictionary_or_none():
