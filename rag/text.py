@@ -173,25 +173,32 @@ NUMBER_WORDS = {w: n for p in packs() for table in (p.units, p.ordinals)
                 for n, w in enumerate(fold(table).casefold().split(), start=1)}
 NUMBER_WORDS.update({w: 10 * n for p in packs() for n, w in enumerate(fold(p.tens).casefold().split(), start=2)})
 TEENS = frozenset(fold(p.teen) for p in packs() if p.teen)  # "X عشر": ten and X (التاسع عشر, the nineteenth)
-_HAN_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
-_HAN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-_HAN_NUMBER = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
+# Numerals written in digit and unit characters (十二 = 12, 一万一千 = 11000), of every pack that has them: a unit
+# is the next power of ten, a group the next power of the one past the units (万 10⁴ after 十百千, 亿 10⁸).
+_NUMERAL_DIGITS = {c: n for p in packs() for n, chars in enumerate(p.numeral_digits.split()) for c in chars}
+_NUMERAL_UNITS = {c: 10**n for p in packs() for n, c in enumerate(p.numeral_units, start=1)}
+_NUMERAL_GROUPS = {c: 10 ** ((len(p.numeral_units) + 1) * n)
+                   for p in packs() for n, c in enumerate(p.numeral_groups, start=1)}
+_TENS = frozenset(p.numeral_units[:1] for p in packs() if p.numeral_units)  # ten alone is a figure (十)
+_NUMERAL_CHARS = "".join(_NUMERAL_DIGITS | _NUMERAL_UNITS | _NUMERAL_GROUPS)
+_NUMERAL = re.compile(f"[{re.escape(_NUMERAL_CHARS)}]+" if _NUMERAL_CHARS else r"(?!)")
 
 
-def han_number(numeral: str) -> int | None:
-    """The value of a Chinese numeral: 十二 -> 12, 六百 -> 600, 一万一千 -> 11000 (None for none)."""
+def numeral_value(numeral: str) -> int | None:
+    """The value of a numeral written in a pack's numeral characters: 十二 -> 12, 六百 -> 600, 一万一千 -> 11000;
+    None for a unit or group alone (亿 in 15亿 is no figure of its own), though ten alone is one."""
     total, section, digit = 0, 0, None
     for char in numeral:
-        if char in _HAN_DIGITS:
-            digit = _HAN_DIGITS[char]
-        elif char in ("万", "亿"):
-            total = (total + section + (digit or 0)) * _HAN_UNITS[char]
+        if char in _NUMERAL_DIGITS:
+            digit = _NUMERAL_DIGITS[char]
+        elif char in _NUMERAL_GROUPS:
+            total = (total + section + (digit or 0)) * _NUMERAL_GROUPS[char]
             section, digit = 0, None
         else:
-            section += (1 if digit is None else digit) * _HAN_UNITS[char]
+            section += (1 if digit is None else digit) * _NUMERAL_UNITS[char]
             digit = None
-    if not any(c in _HAN_DIGITS or c == "十" for c in numeral):
-        return None  # a unit alone (亿 in 15亿) is no figure of its own
+    if not any(c in _NUMERAL_DIGITS or c in _TENS for c in numeral):
+        return None
     return total + section + (digit or 0)
 
 
@@ -210,7 +217,7 @@ def number_words(text: str) -> set[str]:
         elif value >= 20 and NUMBER_WORDS.get(following, 10) < 10:
             value += NUMBER_WORDS[following]
         found.add(str(value))
-    found |= {str(v) for v in map(han_number, _HAN_NUMBER.findall(text)) if v is not None}
+    found |= {str(v) for v in map(numeral_value, _NUMERAL.findall(text)) if v is not None}
     return found
 
 

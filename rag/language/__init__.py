@@ -33,6 +33,9 @@ class LanguagePack:
     clitics: str = ""  # pattern: prefixes written onto a word ("and the"), stripped to find the word
     marks: str = ""  # character-class body: the marks rag.text.fold drops (Arabic vowel signs, tatweel)
     letter_folds: str = ""  # pairs of a letter and the letter fold() writes for it ("أا إا": أ and إ as ا)
+    numeral_digits: str = ""  # the numeral characters of 0 … 9, in order, a digit's characters together (零〇 一 二两)
+    numeral_units: str = ""  # the numeral characters of ten, hundred, thousand …, in order (十百千)
+    numeral_groups: str = ""  # numeral characters that multiply all before them, the powers past the units (万亿)
     stop_words: str = ""  # words keyword search does not look for (function words, question words)
     pronouns: str = ""  # words that point back to something said before (follow-ups, antecedents)
     bound_pronouns: str = ""  # an unspaced script's pronouns found inside runs of text (not those that begin

@@ -18,6 +18,7 @@ from rag.text import (
     looks_like_instructions,
     negated,
     number_words,
+    numeral_value,
     opens_with_person_pronoun,
     question_language,
 )
@@ -176,6 +177,13 @@ def test_fold_drops_a_pack_s_marks_and_writes_its_letter_variants_as_one_letter(
     assert fold("مَدْرَسَة") == "مدرسه"  # vowel signs dropped, ة as ه
     assert fold("إلى أين") == "الي اين" and fold("كـتـاب") == "كتاب"  # hamza forms and ى folded, tatweel dropped
     assert fold("Café ÆØÅ") == "Café ÆØÅ"  # no pack folds Latin letters
+
+
+@pytest.mark.parametrize("numeral, value", [
+    ("三千零五", 3005), ("两百", 200), ("十", 10), ("四万零七十", 40070), ("三亿", 300_000_000), ("千", None),
+])
+def test_a_pack_s_numeral_characters_are_read_as_a_figure(numeral, value):
+    assert pack("zh").numeral_digits and numeral_value(numeral) == value
 
 
 def test_each_pack_names_its_gloss_dictionary_or_none():
