@@ -320,11 +320,20 @@ _LATIN_WORD = re.compile(rf"[A-Za-z]{_IN_NAME}+")
 # one: it starts 不仅 "not only").
 NEGATIONS = word_set("negations")
 _BOUND_NEGATION = _substrings("negations")
+# Endings that deny the word they are written onto ("didn't"): split off, they are read as words of their own.
+_NEGATION_ENDINGS = tuple(fold(w).casefold() for w in words("negation_endings"))
+
+
+def _split_negation_endings(folded: str) -> str:
+    """Folded text with a space before each negation ending, so "didn't" reads as "did n't"."""
+    for ending in _NEGATION_ENDINGS:
+        folded = folded.replace(ending, f" {ending}")
+    return folded
 
 
 def negated(text: str) -> bool:
     """True when the text holds a word that denies (not, never, ikke, لم, 没有 …)."""
-    folded = fold(text).casefold().replace("n't", " n't")
+    folded = _split_negation_endings(fold(text).casefold())
     return any(w in NEGATIONS for w in re.findall(r"[\w']+", folded)) or bool(_BOUND_NEGATION.search(folded))
 
 

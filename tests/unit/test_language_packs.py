@@ -93,6 +93,11 @@ def test_negations_of_each_language(sentence, denies):
     assert negated(sentence) is denies
 
 
+def test_a_negation_ending_of_a_pack_denies_the_word_it_is_written_onto():
+    assert pack("en").negation_endings == "n't"
+    assert negated("The kettle WASN'T boiling.") and negated("Rain? It didn't.") and not negated("It was boiling.")
+
+
 def test_pronouns_inside_unspaced_text_are_whole_words_only():
     assert first_pronoun("这次展览很成功。") is None  # 这 alone begins 这次 "this time"
     assert first_pronoun("展览结束后，她去了车站。") == 6
