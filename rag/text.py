@@ -35,6 +35,8 @@ ARABIC_SHARE = 0.3  # share of letters in Arabic script that makes a text Arabic
 HAN_SHARE = 0.2
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded
+# The codes langdetect gives a pack's language that are another's (Norwegian and Swedish for Danish): the pack's own.
+_LOOK_ALIKES = {code: p.code for p in packs() for code in p.look_alikes.split()}
 
 # What fold() evens out, from every pack: the marks it drops and the letter variants it writes as one letter.
 _MARKS = re.compile("|".join(f"[{p.marks}]" for p in packs() if p.marks) or r"(?!)")
@@ -120,7 +122,8 @@ def script_language(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """Guess the language: the script settles Arabic and Chinese, langdetect the rest."""
+    """Guess the language: the script settles Arabic and Chinese, langdetect the rest (a look-alike's code read
+    as its pack's language)."""
     script = script_language(text)
     if script != "latin":
         return script
@@ -128,7 +131,7 @@ def detect_language(text: str) -> str:
         best = detect_langs(text[:DETECT_SAMPLE_CHARS])[0]
     except LangDetectException:
         return "und"
-    return "da" if best.lang in ("da", "no", "sv") else best.lang  # Scandinavian look-alikes
+    return _LOOK_ALIKES.get(best.lang, best.lang)
 
 
 # Per Latin-script language, the function words that tell a short text's language, and its own letters.

@@ -37,6 +37,7 @@ class LanguagePack:
     numeral_units: str = ""  # the numeral characters of ten, hundred, thousand …, in order (十百千)
     numeral_groups: str = ""  # numeral characters that multiply all before them, the powers past the units (万亿)
     negation_endings: str = ""  # endings written onto a word that deny it ("n't"): split off, read as negations
+    look_alikes: str = ""  # codes langdetect may give this language's text (Norwegian, Swedish for Danish)
     stop_words: str = ""  # words keyword search does not look for (function words, question words)
     pronouns: str = ""  # words that point back to something said before (follow-ups, antecedents)
     bound_pronouns: str = ""  # an unspaced script's pronouns found inside runs of text (not those that begin

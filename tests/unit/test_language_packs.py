@@ -8,11 +8,13 @@ import sys
 import textwrap
 
 import pytest
+from langdetect import detect_langs
 
 from rag.answer.types import DATE, DURATION, NUMBER, PERSON, PLACE, spans, wanted
 from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs
 from rag.text import (
     CLITIC_PREFIX,
+    detect_language,
     first_pronoun,
     fold,
     looks_like_instructions,
@@ -24,7 +26,7 @@ from rag.text import (
 )
 
 KINDS = {"list", "duration", "date", "percent", "number", "organisation", "place", "person"}
-PATTERNS = ("two_parts", "instructions", "person_opening", "number_words", "fraction", "percent_words",
+PATTERNS = ("clitics", "two_parts", "instructions", "person_opening", "number_words", "fraction", "percent_words",
             "percent_forms", "hedges", "duration_units", "duration_forms", "date_words")
 
 
@@ -189,6 +191,12 @@ def test_fold_drops_a_pack_s_marks_and_writes_its_letter_variants_as_one_letter(
 ])
 def test_a_pack_s_numeral_characters_are_read_as_a_figure(numeral, value):
     assert pack("zh").numeral_digits and numeral_value(numeral) == value
+
+
+def test_a_code_langdetect_gives_a_pack_s_look_alike_is_read_as_that_pack_s_language():
+    text = "Jeg har ikke sett henne siden i fjor, men hun skriver brev til meg hver eneste uke."
+    assert "no" in pack("da").look_alikes.split() and detect_langs(text)[0].lang == "no"
+    assert detect_language(text) == "da"
 
 
 def test_each_pack_names_its_gloss_dictionary_or_none():
