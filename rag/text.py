@@ -3,9 +3,10 @@
 The stages that read text (load, chunk, keyword, answer types, cite, the window)
 all ask this module, so Arabic, Chinese, Danish and English are treated the same
 way everywhere: one definition of a script range, a sentence end or a clitic prefix.
-What is a fact of one language (its function words, pronouns, negations, number and
-month words) lives in that language's pack (rag.language); the word tables here are
-built from every pack.
+What is a fact of one language (its function words, pronouns, negations and their
+endings, number, month and numeral words, clitics, the marks and letter variants fold()
+evens out, the codes langdetect mistakes it for, its script) lives in that language's
+pack (rag.language); the word tables and patterns here are built from every pack.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import unicodedata
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-from rag.language import LATIN, packs, pattern, words
+from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs, pattern, words
 
 LANGUAGES = tuple(p.code for p in packs())
 LANGUAGE_NAMES = {p.code: p.name for p in packs()}
@@ -35,13 +36,13 @@ ARABIC_SHARE = 0.3  # share of letters in Arabic script that makes a text Arabic
 HAN_SHARE = 0.2
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded
-# The codes langdetect gives a pack's language that are another's (Norwegian and Swedish for Danish): the pack's own.
+# Codes langdetect gives a pack's language that name another (Norwegian, Swedish for Danish): read as the pack's.
 _LOOK_ALIKES = {code: p.code for p in packs() for code in p.look_alikes.split()}
 
 # What fold() evens out, from every pack: the marks it drops and the letter variants it writes as one letter.
 _MARKS = re.compile("|".join(f"[{p.marks}]" for p in packs() if p.marks) or r"(?!)")
 _LETTER_FOLDS = str.maketrans(dict(pair for p in packs() for pair in p.letter_folds.split()))
-# Arabic-Indic and Persian digits as 0-9: Unicode's digits of the Arabic script, shared by the languages it writes.
+# Arabic-Indic and Persian digits as 0-9: Unicode's digits of a script, shared by the languages it writes.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 # The clitics every pack writes onto the start of a word (Arabic وال "and the"), to find the word they are on.
@@ -122,8 +123,8 @@ def script_language(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """Guess the language: the script settles Arabic and Chinese, langdetect the rest (a look-alike's code read
-    as its pack's language)."""
+    """Guess the language: the script settles Arabic and Chinese, langdetect the rest (a look-alike's code
+    read as its pack's language)."""
     script = script_language(text)
     if script != "latin":
         return script
@@ -268,9 +269,15 @@ def printable_name(name: str) -> str:
         for c in name)
 
 
+# Each pack script as script_language() names it.
+_SCRIPT_NAMES = {ARABIC_SCRIPT: "ar", HAN_SCRIPT: "zh", LATIN: "latin"}
+
+
 def script_of(language: str) -> str:
-    """The script a language is written in, as script_language() names it: "ar", "zh" or "latin"."""
-    return language if language in ("ar", "zh") else "latin"
+    """The script its pack says a language is written in, as script_language() names it: "ar", "zh" or
+    "latin" ("latin" too for a language without a pack)."""
+    found = pack(language)
+    return _SCRIPT_NAMES[found.script] if found else "latin"
 
 
 def prose_words(text: str) -> list[str]:
