@@ -2,10 +2,11 @@
 
 The stages that read text (load, chunk, keyword, answer types, cite, the window)
 all ask this module, so Arabic, Chinese, Danish and English are treated the same
-way everywhere: one definition of a script range, a sentence end or an Arabic prefix.
-What is a fact of one language (its function words, pronouns, negations, number and
-month words) lives in that language's pack (rag.language); the word tables here are
-built from every pack.
+way everywhere: one definition of a script range, a sentence end or a clitic prefix.
+What is a fact of one language (its function words, pronouns, negations and their
+endings, number, month and numeral words, clitics, the marks and letter variants fold()
+evens out, the codes langdetect mistakes it for, its script) lives in that language's
+pack (rag.language); the word tables and patterns here are built from every pack.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import unicodedata
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-from rag.language import LATIN, packs, pattern, words
+from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs, pattern, words
 
 LANGUAGES = tuple(p.code for p in packs())
 LANGUAGE_NAMES = {p.code: p.name for p in packs()}
@@ -35,14 +36,17 @@ ARABIC_SHARE = 0.3  # share of letters in Arabic script that makes a text Arabic
 HAN_SHARE = 0.2
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded
+# Codes langdetect gives a pack's language that name another (Norwegian, Swedish for Danish): read as the pack's.
+_LOOK_ALIKES = {code: p.code for p in packs() for code in p.look_alikes.split()}
 
-_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+# What fold() evens out, from every pack: the marks it drops and the letter variants it writes as one letter.
+_MARKS = re.compile("|".join(f"[{p.marks}]" for p in packs() if p.marks) or r"(?!)")
+_LETTER_FOLDS = str.maketrans(dict(pair for p in packs() for pair in p.letter_folds.split()))
+# Arabic-Indic and Persian digits as 0-9: Unicode's digits of a script, shared by the languages it writes.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
-# Arabic clitics written onto a word: "and the", "with the", "for the", "the", and one-letter
-# "and/with/for" when enough word is left (so وانج stays a name).
-ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و(?=.{3,})|ب(?=.{3,})|ل(?=.{3,}))")
+# The clitics every pack writes onto the start of a word (Arabic وال "and the"), to find the word they are on.
+CLITIC_PREFIX = re.compile(rf"^(?:{pattern('clitics')})")
 
 # A sentence ends after CJK/Arabic terminal punctuation (no space needed), or after
 # . ! ? (optionally a closing quote) when whitespace follows, or at a line break, so
@@ -76,9 +80,10 @@ def nfc(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """NFKC, Arabic-Indic digits as 0-9, Arabic diacritics and letter variants folded; case kept."""
+    """NFKC, Arabic-Indic digits as 0-9, the packs' marks dropped and letter variants folded (Arabic
+    diacritics, أ as ا); case kept."""
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
-    return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS)
+    return _MARKS.sub("", text).translate(_LETTER_FOLDS)
 
 
 def word_set(attribute: str) -> frozenset[str]:
@@ -118,7 +123,8 @@ def script_language(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """Guess the language: the script settles Arabic and Chinese, langdetect the rest."""
+    """Guess the language: the script settles Arabic and Chinese, langdetect the rest (a look-alike's code
+    read as its pack's language)."""
     script = script_language(text)
     if script != "latin":
         return script
@@ -126,7 +132,7 @@ def detect_language(text: str) -> str:
         best = detect_langs(text[:DETECT_SAMPLE_CHARS])[0]
     except LangDetectException:
         return "und"
-    return "da" if best.lang in ("da", "no", "sv") else best.lang  # Scandinavian look-alikes
+    return _LOOK_ALIKES.get(best.lang, best.lang)
 
 
 # Per Latin-script language, the function words that tell a short text's language, and its own letters.
@@ -171,25 +177,32 @@ NUMBER_WORDS = {w: n for p in packs() for table in (p.units, p.ordinals)
                 for n, w in enumerate(fold(table).casefold().split(), start=1)}
 NUMBER_WORDS.update({w: 10 * n for p in packs() for n, w in enumerate(fold(p.tens).casefold().split(), start=2)})
 TEENS = frozenset(fold(p.teen) for p in packs() if p.teen)  # "X عشر": ten and X (التاسع عشر, the nineteenth)
-_HAN_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
-_HAN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-_HAN_NUMBER = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
+# Numerals written in digit and unit characters (十二 = 12, 一万一千 = 11000), of every pack that has them: a unit
+# is the next power of ten, a group the next power of the one past the units (万 10⁴ after 十百千, 亿 10⁸).
+_NUMERAL_DIGITS = {c: n for p in packs() for n, chars in enumerate(p.numeral_digits.split()) for c in chars}
+_NUMERAL_UNITS = {c: 10**n for p in packs() for n, c in enumerate(p.numeral_units, start=1)}
+_NUMERAL_GROUPS = {c: 10 ** ((len(p.numeral_units) + 1) * n)
+                   for p in packs() for n, c in enumerate(p.numeral_groups, start=1)}
+_TENS = frozenset(p.numeral_units[:1] for p in packs() if p.numeral_units)  # ten alone is a figure (十)
+_NUMERAL_CHARS = "".join(_NUMERAL_DIGITS | _NUMERAL_UNITS | _NUMERAL_GROUPS)
+_NUMERAL = re.compile(f"[{re.escape(_NUMERAL_CHARS)}]+" if _NUMERAL_CHARS else r"(?!)")
 
 
-def han_number(numeral: str) -> int | None:
-    """The value of a Chinese numeral: 十二 -> 12, 六百 -> 600, 一万一千 -> 11000 (None for none)."""
+def numeral_value(numeral: str) -> int | None:
+    """The value of a numeral written in a pack's numeral characters: 十二 -> 12, 六百 -> 600, 一万一千 -> 11000;
+    None for a unit or group alone (亿 in 15亿 is no figure of its own), though ten alone is one."""
     total, section, digit = 0, 0, None
     for char in numeral:
-        if char in _HAN_DIGITS:
-            digit = _HAN_DIGITS[char]
-        elif char in ("万", "亿"):
-            total = (total + section + (digit or 0)) * _HAN_UNITS[char]
+        if char in _NUMERAL_DIGITS:
+            digit = _NUMERAL_DIGITS[char]
+        elif char in _NUMERAL_GROUPS:
+            total = (total + section + (digit or 0)) * _NUMERAL_GROUPS[char]
             section, digit = 0, None
         else:
-            section += (1 if digit is None else digit) * _HAN_UNITS[char]
+            section += (1 if digit is None else digit) * _NUMERAL_UNITS[char]
             digit = None
-    if not any(c in _HAN_DIGITS or c == "十" for c in numeral):
-        return None  # a unit alone (亿 in 15亿) is no figure of its own
+    if not any(c in _NUMERAL_DIGITS or c in _TENS for c in numeral):
+        return None
     return total + section + (digit or 0)
 
 
@@ -199,7 +212,7 @@ def number_words(text: str) -> set[str]:
     found = set()
     words = re.findall(r"\w+", fold(text).casefold())
     for i, word in enumerate(words):
-        value = NUMBER_WORDS.get(word, NUMBER_WORDS.get(ARABIC_PREFIX.sub("", word)))
+        value = NUMBER_WORDS.get(word, NUMBER_WORDS.get(CLITIC_PREFIX.sub("", word)))
         if value is None:
             continue
         following = words[i + 1] if i + 1 < len(words) else ""
@@ -208,7 +221,7 @@ def number_words(text: str) -> set[str]:
         elif value >= 20 and NUMBER_WORDS.get(following, 10) < 10:
             value += NUMBER_WORDS[following]
         found.add(str(value))
-    found |= {str(v) for v in map(han_number, _HAN_NUMBER.findall(text)) if v is not None}
+    found |= {str(v) for v in map(numeral_value, _NUMERAL.findall(text)) if v is not None}
     return found
 
 
@@ -256,9 +269,15 @@ def printable_name(name: str) -> str:
         for c in name)
 
 
+# Each pack script as script_language() names it.
+_SCRIPT_NAMES = {ARABIC_SCRIPT: "ar", HAN_SCRIPT: "zh", LATIN: "latin"}
+
+
 def script_of(language: str) -> str:
-    """The script a language is written in, as script_language() names it: "ar", "zh" or "latin"."""
-    return language if language in ("ar", "zh") else "latin"
+    """The script its pack says a language is written in, as script_language() names it: "ar", "zh" or
+    "latin" ("latin" too for a language without a pack)."""
+    found = pack(language)
+    return _SCRIPT_NAMES[found.script] if found else "latin"
 
 
 def prose_words(text: str) -> list[str]:
@@ -311,11 +330,20 @@ _LATIN_WORD = re.compile(rf"[A-Za-z]{_IN_NAME}+")
 # one: it starts 不仅 "not only").
 NEGATIONS = word_set("negations")
 _BOUND_NEGATION = _substrings("negations")
+# Endings that deny the word they are written onto ("didn't"): split off, they are read as words of their own.
+_NEGATION_ENDINGS = tuple(fold(w).casefold() for w in words("negation_endings"))
+
+
+def _split_negation_endings(folded: str) -> str:
+    """Folded text with a space before each negation ending, so "didn't" reads as "did n't"."""
+    for ending in _NEGATION_ENDINGS:
+        folded = folded.replace(ending, f" {ending}")
+    return folded
 
 
 def negated(text: str) -> bool:
     """True when the text holds a word that denies (not, never, ikke, لم, 没有 …)."""
-    folded = fold(text).casefold().replace("n't", " n't")
+    folded = _split_negation_endings(fold(text).casefold())
     return any(w in NEGATIONS for w in re.findall(r"[\w']+", folded)) or bool(_BOUND_NEGATION.search(folded))
 
 

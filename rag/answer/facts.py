@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from rag.search.bridge import SKELETON, arabic_skeleton, gloss, han_pinyin, latin_skeleton
 from rag.search.evidence import gloss_tokens, text_tokens
 from rag.search.keyword import STOPWORDS, terms, tokenize
-from rag.text import (ARABIC_PREFIX, HAN, fold, han_names, is_arabic, is_han, month_numbers, name_runs, names,
+from rag.text import (CLITIC_PREFIX, HAN, fold, han_names, is_arabic, is_han, month_numbers, name_runs, names,
                       number_words, script_language, strip_markers)
 
 if TYPE_CHECKING:  # the dictionaries load only when a gloss is asked for
@@ -115,7 +115,7 @@ def consonant_skeletons(word: str) -> set[str]:
     """A name word's consonant skeletons: an Arabic word's with and without its prefix (وجوجل is جوجل), a Latin
     word's without a possessive ending (Eutelsat's)."""
     if is_arabic(word[:1]):
-        return {arabic_skeleton(word), arabic_skeleton(ARABIC_PREFIX.sub("", word))}
+        return {arabic_skeleton(word), arabic_skeleton(CLITIC_PREFIX.sub("", word))}
     return {latin_skeleton(POSSESSIVE.sub("", word))} if word[:1].isalpha() else set()
 
 

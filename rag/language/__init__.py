@@ -1,11 +1,12 @@
 """Language packs: every fact of a language the assistant relies on, one module per language.
 
 Each module of this package defines PACK, a LanguagePack: its function words, pronouns,
-negations, number, month and unit words, the cue words of its question forms, and the
-dictionary that glosses it. The rest of the project reads languages only through
-packs() and the word tables built from them (rag.text, rag.answer.types), so adding a
-language is one new module here. Written by hand because no library offline knows these
-small closed word classes for Arabic, Chinese and Danish alike.
+negations, number, month and unit words, numerals, clitics, the marks and letter variants
+folding evens out, the cue words of its question forms, and the dictionary that glosses it.
+The rest of the project reads languages only through packs() and the word tables built
+from them (rag.text, rag.answer.types), so adding a language is one new module here.
+Written by hand because no library offline knows these small closed word classes for
+Arabic, Chinese and Danish alike.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ class LanguagePack:
     right_to_left: bool = False
     function_words: str = ""  # words that tell a short text's language (question_language, says_nothing)
     letters: str = ""  # letters of its script only this language writes (æ ø å)
+    clitics: str = ""  # pattern: prefixes written onto a word ("and the"), stripped to find the word
+    marks: str = ""  # character-class body: the marks rag.text.fold drops (Arabic vowel signs, tatweel)
+    letter_folds: str = ""  # pairs of a letter and the letter fold() writes for it ("أا إا": أ and إ as ا)
+    numeral_digits: str = ""  # numeral characters of 0 … 9, in order, a digit's together (零〇 一 二两 …)
+    numeral_units: str = ""  # the numeral characters of ten, hundred, thousand …, in order (十百千)
+    numeral_groups: str = ""  # numeral characters multiplying all before them, powers past the units (万亿)
+    negation_endings: str = ""  # endings written onto a word that deny it ("n't"), read as negations
+    look_alikes: str = ""  # codes langdetect may give this language's text (Norwegian, Swedish for Danish)
     stop_words: str = ""  # words keyword search does not look for (function words, question words)
     pronouns: str = ""  # words that point back to something said before (follow-ups, antecedents)
     bound_pronouns: str = ""  # an unspaced script's pronouns found inside runs of text (not those that begin

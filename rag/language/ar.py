@@ -11,6 +11,11 @@ _NUMBER = (rf"(?<![{_LETTER}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|�
 
 PACK = LanguagePack(
     code="ar", name="Arabic", script=ARABIC_SCRIPT, right_to_left=True,
+    # "and the", "with the", "like the", "so the", "for the", "the", and one-letter "and/with/for" when enough
+    # word is left (so وانج stays a name).
+    clitics=r"وال|بال|كال|فال|لل|ال|و(?=.{3,})|ب(?=.{3,})|ل(?=.{3,})",
+    marks="\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640",  # vowel and Quranic signs, tatweel
+    letter_folds="أا إا آا ٱا ىي ةه ؤو ئي",  # hamza and madda forms as the bare letter, ى as ي, ة as ه
     stop_words="في من على الى إلى عن ان أن التي الذي هذه هذا ما ماذا كم من هل مع كان متى أين كيف لماذا أي",
     pronouns="هو هي هم هن هما ذلك تلك هذا هذه هؤلاء عنه عنها عنهم منه منها منهم له لها لهم",
     person_opening=r"(?:هو|هي)\b",

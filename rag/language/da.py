@@ -7,6 +7,7 @@ PACK = LanguagePack(
     function_words="og på er et den det de der som til af med har var ikke fra han hun hvad hvem hvor hvordan "
                    "hvilke hvilken hvilket hvornår mange om efter før deres hans hendes sin sit sine blev være været",
     letters="æøåÆØÅ",
+    look_alikes="no sv",
     stop_words="og i på at er en et den det de der som til af for med har var ikke fra han hun hvad hvem hvor "
                "hvordan hvilke hvilken hvilket hvornår længe mange om hed hedder vil kan skal blev være været havde "
                "haft sig sin sit sine hans hendes deres også men eller når hvis så",

@@ -6,6 +6,9 @@ _NUMBER = "[一二三四五六七八九十百千万两亿]+"
 
 PACK = LanguagePack(
     code="zh", name="Chinese", script=HAN_SCRIPT, spaced=False,
+    numeral_digits="零〇 一 二两 三 四 五 六 七 八 九",
+    numeral_units="十百千",
+    numeral_groups="万亿",  # 万 ten thousand, 亿 a hundred million
     stop_words="的 了 是 在 和 也 都 就 把 被 与 及 吗 呢 什么 多少 谁 哪 怎么 为什么 多久 多长 多长时间 几 哪里 哪儿 哪个 哪些 哪家 哪位 如何 何时 什么时候 为何 叫 名字 名称",
     pronouns="他 她 它 他们 她们 它们 这 那 这个 那个 这些 那些 其 该",
     bound_pronouns="他们 她们 它们 这个 那个 这些 那些 他 她 它 其 该",

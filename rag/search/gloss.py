@@ -41,7 +41,7 @@ from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, han_segme
 from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
 from rag.search.keyword import STOPWORDS
-from rag.text import ARABIC_PREFIX, HAN, fold, is_arabic, name_words
+from rag.text import CLITIC_PREFIX, HAN, fold, is_arabic, name_words
 
 DICT_DIR = Path("/usr/share/dictd")
 DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"  # dictd's base64
@@ -264,7 +264,7 @@ def by_agreement(ranked: list[tuple[int, str]]) -> list[str]:
 
 def strip_article(word: str) -> str:
     """An Arabic word without its "the" (and "and/with the") prefix; other prefixes kept."""
-    match = ARABIC_PREFIX.match(word)
+    match = CLITIC_PREFIX.match(word)
     return word[match.end() :] if match and match.group().endswith("ال") else word
 
 
@@ -479,7 +479,7 @@ class ArabicGlosser:
 
     @staticmethod
     def _lookup_keys(word: str) -> list[str]:
-        bare = ARABIC_PREFIX.sub("", word)
+        bare = CLITIC_PREFIX.sub("", word)
         keys = [word, bare, "ال" + bare]  # FreeDict often files a noun with its article (السباق)
         for form in (word, bare):
             keys += [form[: -len(s)] for s in ARABIC_PRONOUN_SUFFIXES
@@ -877,7 +877,7 @@ class Glossary:
     def _bare(word: str) -> str:
         """The folded word without its clitic prefix: how one name's forms (ميتا، بميتا) are compared."""
         folded = fold(clean_arabic(word))
-        return ARABIC_PREFIX.sub("", folded) or folded
+        return CLITIC_PREFIX.sub("", folded) or folded
 
     def gloss_line(self, text: str, language: str) -> str:
         """A word-by-word English reading of the text: each word's first gloss; names, numbers, Latin

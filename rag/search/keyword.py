@@ -25,7 +25,7 @@ import Stemmer
 
 from rag.search.bridge import arabic_bridge, chinese_bridge, han_segmenter, latin_bridge
 from rag.language import words
-from rag.text import ARABIC, ARABIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
+from rag.text import ARABIC, CLITIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
 # (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names;
@@ -99,7 +99,7 @@ def _latin(word: str, languages: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=WORD_CACHE)
 def _arabic(word: str) -> tuple[str, ...]:
-    bare = ARABIC_PREFIX.sub("", word)
+    bare = CLITIC_PREFIX.sub("", word)
     if word in STOPWORDS or bare in STOPWORDS or len(bare) < 2:
         return ()
     return tuple(dict.fromkeys([bare, _stemmer("arabic").stemWord(word), *arabic_bridge(word)]))

@@ -9,7 +9,7 @@ from rag.answer.cite import parse_claims, supports
 from rag.answer.facts import claim_facts
 from rag.assistant import _other_language
 from rag.search.gloss import get_glossary
-from rag.text import han_number, number_words
+from rag.text import number_words, numeral_value
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_number_words_are_read_as_figures(text, figures):
 
 
 def test_a_chinese_unit_alone_is_no_figure():
-    assert han_number("亿") is None and han_number("六百") == 600 and han_number("十二") == 12
+    assert numeral_value("亿") is None and numeral_value("六百") == 600 and numeral_value("十二") == 12
 
 
 @pytest.mark.parametrize(("answer", "claims"), [

@@ -8,21 +8,27 @@ import sys
 import textwrap
 
 import pytest
+from langdetect import detect_langs
 
 from rag.answer.types import DATE, DURATION, NUMBER, PERSON, PLACE, spans, wanted
 from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs
 from rag.text import (
+    CLITIC_PREFIX,
+    detect_language,
     first_pronoun,
+    fold,
     looks_like_instructions,
     negated,
     number_words,
+    numeral_value,
     opens_with_person_pronoun,
     question_language,
+    script_of,
 )
 
 KINDS = {"list", "duration", "date", "percent", "number", "organisation", "place", "person"}
-PATTERNS = ("two_parts", "instructions", "person_opening", "number_words", "fraction", "percent_words",
-            "percent_forms", "hedges", "duration_units", "duration_forms", "date_words")
+PATTERNS = ("clitics", "two_parts", "instructions", "person_opening", "number_words", "fraction",
+            "percent_words", "percent_forms", "hedges", "duration_units", "duration_forms", "date_words")
 
 
 def test_every_pack_is_complete_and_its_patterns_compile():
@@ -88,6 +94,12 @@ def test_english_question_forms_are_read_past_a_leading_phrase(question, kind):
 ])
 def test_negations_of_each_language(sentence, denies):
     assert negated(sentence) is denies
+
+
+def test_a_negation_ending_of_a_pack_denies_the_word_it_is_written_onto():
+    assert pack("en").negation_endings == "n't"
+    assert negated("The kettle WASN'T boiling.") and negated("Rain? It didn't.")
+    assert not negated("The kettle was boiling.")
 
 
 def test_pronouns_inside_unspaced_text_are_whole_words_only():
@@ -159,6 +171,40 @@ def test_a_fifth_language_is_one_file(tmp_path):
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("word, bare", [
+    ("والحديقة", "حديقة"), ("بالقلم", "قلم"), ("للطلاب", "طلاب"), ("وكتاب", "كتاب"),
+    ("ورد", "ورد"),  # a one-letter clitic is only stripped when enough word is left
+])
+def test_the_clitics_of_a_pack_are_stripped_from_the_start_of_a_word(word, bare):
+    assert pack("ar").clitics and CLITIC_PREFIX.sub("", word) == bare
+
+
+def test_fold_drops_a_pack_s_marks_and_writes_its_letter_variants_as_one_letter():
+    assert pack("ar").marks and pack("ar").letter_folds
+    assert fold("مَدْرَسَة") == "مدرسه"  # vowel signs dropped, ة as ه
+    assert fold("إلى أين") == "الي اين"  # hamza forms and ى folded
+    assert fold("كـتـاب") == "كتاب"  # tatweel dropped
+    assert fold("Café ÆØÅ") == "Café ÆØÅ"  # no pack folds Latin letters
+
+
+@pytest.mark.parametrize("numeral, value", [
+    ("三千零五", 3005), ("两百", 200), ("十", 10), ("四万零七十", 40070), ("三亿", 300_000_000), ("千", None),
+])
+def test_a_pack_s_numeral_characters_are_read_as_a_figure(numeral, value):
+    assert pack("zh").numeral_digits and numeral_value(numeral) == value
+
+
+def test_a_code_langdetect_gives_a_pack_s_look_alike_is_read_as_that_pack_s_language():
+    text = "Jeg har ikke sett henne siden i fjor, men hun skriver brev til meg hver eneste uke."
+    assert "no" in pack("da").look_alikes.split() and detect_langs(text)[0].lang == "no"
+    assert detect_language(text) == "da"
+
+
+def test_a_language_s_script_is_the_one_its_pack_names():
+    assert [script_of(code) for code in ("en", "da", "ar", "zh")] == ["latin", "latin", "ar", "zh"]
+    assert script_of("xx") == "latin"  # no pack: taken as Latin script
 
 
 def test_each_pack_names_its_gloss_dictionary_or_none():
