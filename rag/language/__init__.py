@@ -64,6 +64,12 @@ class LanguagePack:
     definite_article: str = ""  # the "the" written onto a word (ال): dictionaries file some nouns with it
     pronoun_suffixes: str = ""  # pronouns written onto a word's end (ها "her", هم "their"), longest first
     final_spellings: str = ""  # pairs: a final letter fold may have made = the letters to try, likelier first
+    linking_letters: str = ""  # letters that join a compound's parts (forskning|s|chef, gæst|e|forsker)
+    verb_particles: str = ""  # particles that open compounds of any length (ud|brændt, op|gave)
+    derivations: str = ""  # endings that leave a glossable base (rekrutt|ere, lønn|ing), in the order tried
+    bound_endings: str = ""  # endings that never stand as a compound's last part (udbrændt|hed, ven|skab)
+    cognate_spellings: str = ""  # pairs: its spellings of English sounds, applied in turn (ekspertise)
+    function_glosses: str = ""  # pairs: its function words in English, for a word-by-word line
     gloss: str = ""  # the dictionary that glosses it into English (rag.search.gloss), "" for none or English
 
 

@@ -199,3 +199,15 @@ def test_the_arabic_glosser_reads_suffixes_article_and_final_letters_from_its_pa
     assert spellings("زلمي", True, glosser.final_spellings) == ["زلمي", "زلمى"]
     assert spellings("زلمي", False, glosser.final_spellings) == ["زلمي"]
 
+
+def test_the_danish_glosser_reads_spellings_linking_letters_and_function_words_from_its_pack(tmp_path):
+    """Made-up words: a look-alike found through the pack's cognate spellings (ks>x, itet>ity), a compound's
+    first part behind a linking letter, and function words glossed in a line."""
+    from rag.search.gloss import DanishGlosser, Glossary
+
+    glosser = DanishGlosser(tmp_path, pack("da"))
+    glosser.cognates = frozenset({"plixity"})
+    glosser.senses = {"brolm": [["thing"]]}
+    assert glosser._cognate(["pliksiteten", "pliksitet"]) == ["plixity"]
+    assert glosser._is_modifier("brolms") and not glosser._is_modifier("brolmk")
+    assert Glossary(tmp_path).gloss_line("hun og", "da") == "she and"
