@@ -70,6 +70,7 @@ class LanguagePack:
     bound_endings: str = ""  # endings that never stand as a compound's last part (udbrændt|hed, ven|skab)
     cognate_spellings: str = ""  # pairs: its spellings of English sounds, applied in turn (ekspertise)
     function_glosses: str = ""  # pairs: its function words in English, for a word-by-word line
+    transliteration: str = ""  # pairs: its letters as Latin consonants, to match names (rag.search.bridge)
     gloss: str = ""  # the dictionary that glosses it into English (rag.search.gloss), "" for none or English
 
 

