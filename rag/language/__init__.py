@@ -2,27 +2,31 @@
 
 Each module of this package defines PACK, a LanguagePack: its function words, pronouns,
 negations, number, month and unit words, numerals, clitics, the marks and letter variants
-folding evens out, the cue words of its question forms, and the dictionary that glosses it.
-The rest of the project reads languages only through packs() and the word tables built
-from them (rag.text, rag.answer.types), so adding a language is one new module here.
-Written by hand because no library offline knows these small closed word classes for
-Arabic, Chinese and Danish alike.
+folding evens out, the cue words of its question forms, what glossing it takes (its article,
+compound joints, look-alike spellings), and the dictionary that glosses it. The rest of the
+project reads languages only through packs() and the word tables built from them (rag.text,
+rag.answer.types, rag.search.gloss), so adding a language is one new module here. Written by
+hand because no library offline knows these small closed word classes for Arabic, Chinese and
+Danish alike.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 LATIN, ARABIC_SCRIPT, HAN_SCRIPT = "latin", "arabic", "han"
+_PAIR_SEPARATOR = re.compile("[=>]")  # between the two sides of a pair attribute's item
 
 
 @dataclass(frozen=True)
 class LanguagePack:
-    """What the assistant knows of one language. Word lists are space-separated; patterns are regex
-    sources matched case-blind on text folded as rag.text.fold folds it; empty means the language has none."""
+    """What the assistant knows of one language. Word lists are space-separated; pairs are space-separated
+    "a=b" or "a>b" items, read with pairs(); patterns are regex sources matched case-blind on text folded as
+    rag.text.fold folds it; empty means the language has none."""
 
     code: str  # ISO 639-1
     name: str  # in English
@@ -65,6 +69,17 @@ class LanguagePack:
     articles: str = ""  # the indefinite articles, which count one of a unit ("a year")
     not_counts: str = ""  # number words that mostly mean "a" rather than "one": never a count (一 in 一起, 一次)
     date_words: str = ""  # pattern: month and day names, "yesterday"
+    # the gloss layer's facts of the language (rag.search.gloss)
+    definite_article: str = ""  # the "the" written onto a word (ال): dictionaries file some nouns with it
+    pronoun_suffixes: str = ""  # pronouns written onto a word's end (ها "her", هم "their"), longest first
+    final_spellings: str = ""  # pairs: a final letter fold may have made = the letters to try, likelier first
+    linking_letters: str = ""  # letters that join a compound's parts (forskning|s|chef, gæst|e|forsker)
+    verb_particles: str = ""  # particles that open compounds of any length (ud|brændt, op|gave)
+    derivations: str = ""  # endings that leave a glossable base (rekrutt|ere, lønn|ing), in the order tried
+    bound_endings: str = ""  # endings that never stand as a compound's last part (udbrændt|hed, ven|skab)
+    cognate_spellings: str = ""  # pairs: its spellings of English sounds, applied in turn (ekspertise)
+    function_glosses: str = ""  # pairs: its function words in English, for a word-by-word line
+    transliteration: str = ""  # pairs: its letters as Latin consonants, to match names (rag.search.bridge)
     gloss: str = ""  # the dictionary that glosses it into English (rag.search.gloss), "" for none or English
 
 
@@ -91,6 +106,12 @@ def words(attribute: str, code: str | None = None) -> list[str]:
 def pattern(attribute: str) -> str:
     """A pattern attribute of every pack joined as one alternation (packs without it left out)."""
     return "|".join(f"(?:{source})" for p in packs() if (source := getattr(p, attribute)))
+
+
+def pairs(source: str) -> dict[str, str]:
+    """A pairs attribute as a mapping, in written order: "a=b" (a means b) or "a>b" (a is spelt b) items.
+    Written as strings, not dicts, like the word lists, so a pack stays frozen and hashable."""
+    return dict(_PAIR_SEPARATOR.split(item, maxsplit=1) for item in source.split())
 
 
 def cues(kind: str) -> str:

