@@ -507,6 +507,13 @@ class ArabicGlosser:
 
 # --- Danish -------------------------------------------------------------------------------------
 
+def _most_votes_first(item: tuple[str, int]) -> tuple[int, str]:
+    """Most votes first, ties in alphabetical order: Counter.most_common breaks ties by insertion order, which
+    here follows a set's, so it changed between processes (PYTHONHASHSEED) and the eval with it."""
+    word, votes = item
+    return -votes, word
+
+
 class DanishGlosser:
     """English glosses of Danish words: FreeDict dan-eng on the word, its lemmas, its compound parts."""
 
@@ -593,7 +600,7 @@ class DanishGlosser:
                     votes[bare].update(words - set(self.entry_words(last)))
         heads = {}
         for head, counts in votes.items():
-            agreed = [w for w, n in counts.most_common() if n >= MIN_HEAD_VOTES]
+            agreed = [w for w, n in sorted(counts.items(), key=_most_votes_first) if n >= MIN_HEAD_VOTES]
             if agreed and head not in self.senses and head not in self.bound_endings:
                 heads[head] = agreed[:MAX_GLOSSES]
         return heads

@@ -257,3 +257,18 @@ def test_the_danish_glosser_reads_spellings_linking_letters_and_function_words_f
     assert glosser._cognate(["pliksiteten", "pliksitet"]) == ["plixity"]
     assert glosser._is_modifier("brolms") and not glosser._is_modifier("brolmk")
     assert Glossary(tmp_path).gloss_line("hun og", "da") == "she and"
+
+
+def test_a_danish_compound_head_s_tied_glosses_come_in_one_order_whatever_the_sets_order(tmp_path):
+    """Made-up compounds sharing the head "trulk" vote equally for two English words: the head's glosses come
+    alphabetically, not in the order a set happens to iterate (which changed with PYTHONHASHSEED)."""
+    from rag.search.gloss import DanishGlosser
+
+    orders = []
+    for words in (["zebra", "apple"], ["apple", "zebra"]):
+        glosser = DanishGlosser(tmp_path, pack("da"))
+        glosser.senses = {"brolm": [["thing"]], "snapo": [["stuff"]],
+                          "brolmtrulk": [words], "snapotrulk": [words[::-1]]}
+        glosser.entry_words = lambda headword, senses=glosser.senses: [w for s in senses[headword] for w in s]
+        orders.append(glosser.heads["trulk"])
+    assert orders == [["apple", "zebra"], ["apple", "zebra"]]
