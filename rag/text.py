@@ -5,18 +5,23 @@ all ask this module, so Arabic, Chinese, Danish and English are treated the same
 way everywhere: one definition of a script range, a sentence end or a clitic prefix.
 What is a fact of one language (its function words, pronouns, negations and their
 endings, number, month and numeral words, clitics, the marks and letter variants fold()
-evens out, the codes langdetect mistakes it for, its script) lives in that language's
-pack (rag.language); the word tables and patterns here are built from every pack.
+evens out, the codes langdetect mistakes it for, its script, how its names are found) lives in
+that language's pack (rag.language); the word tables and patterns here are built from every pack.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs, pattern, words
+from rag.language import (ARABIC_SCRIPT, CAPITALS, HAN_SCRIPT, LATIN, SEGMENTER, UNKNOWN_WORDS, pack, packs,
+                          pattern, words)
+
+if TYPE_CHECKING:  # the search stage builds on this module: its glossary is only named here
+    from rag.search.gloss import Glossary
 
 LANGUAGES = tuple(p.code for p in packs())
 LANGUAGE_NAMES = {p.code: p.name for p in packs()}
@@ -389,6 +394,26 @@ def han_names(text: str, tags: tuple[str, ...] = HAN_NAME_TAGS) -> list[str]:
 
     han_segmenter()  # posseg cuts with jieba's dictionary, CC-CEDICT's names added
     return [word for word, flag in jieba.posseg.cut(text) if flag in tags and len(word) >= 2]
+
+
+def name_finder(language: str) -> str:
+    """How names are found in the language's text, as its pack says (CAPITALS for a language without one)."""
+    found = pack(language)
+    return found.name_finder if found else CAPITALS
+
+
+def finder_names(text: str, language: str, glossary: Glossary | None = None,
+                 tags: tuple[str, ...] = HAN_NAME_TAGS) -> list[str]:
+    """The names the language's own finder finds in the text, besides the capitalised Latin words every text
+    is searched for (names()): a SEGMENTER's tagged names (han_names, with these tags), or the runs of words
+    no dictionary knows for UNKNOWN_WORDS (the glossary's; none without one). A CAPITALS language adds none:
+    its names are those capitalised words. The one place a language's names are found by its pack."""
+    finder = name_finder(language)
+    if finder == SEGMENTER:
+        return han_names(text, tags)
+    if finder == UNKNOWN_WORDS and glossary is not None:
+        return glossary.arabic_names(text)
+    return []
 
 
 def name_runs(text: str) -> list[list[str]]:

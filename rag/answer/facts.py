@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rag.language import UNKNOWN_WORDS
 from rag.search.bridge import SKELETON, arabic_skeleton, gloss, han_pinyin, latin_skeleton
 from rag.search.evidence import gloss_tokens, text_tokens
 from rag.search.keyword import STOPWORDS, terms, tokenize
-from rag.text import (CLITIC_PREFIX, HAN, fold, han_names, is_arabic, is_han, month_numbers, name_runs, names,
-                      number_words, script_language, strip_markers)
+from rag.text import (CLITIC_PREFIX, HAN, finder_names, fold, is_arabic, is_han, month_numbers, name_finder,
+                      name_runs, names, number_words, script_language, strip_markers)
 
 if TYPE_CHECKING:  # the dictionaries load only when a gloss is asked for
     from rag.search.gloss import Glossary
@@ -74,13 +75,13 @@ def claim_facts(claim: str, question: str = "", glossary: Glossary | None = None
 
 def claim_names(text: str, glossary: Glossary | None = None) -> list[tuple[str, ...]]:
     """The names of a claim, each as its words: Latin-script runs of capitalised words past the first
-    ("Alexandr Wang"), jieba's names in Chinese (田渊栋), and in Arabic the runs no dictionary knows."""
+    ("Alexandr Wang"), then those the name finder of the language its script says adds: jieba's names in
+    Chinese (田渊栋), in Arabic the runs no dictionary knows; and in Han script, foreign names (约翰·埃尔维)."""
     found = [tuple(w for w in run if not INITIAL.fullmatch(w)) for run in name_runs(text)]
     script = script_language(text)
+    found += [tuple(name.split()) for name in finder_names(text, script, glossary)]
     if script == "zh":
-        found += [(name,) for name in han_names(text)] + [tuple(INTERPUNCT.split(n)) for n in HAN_FOREIGN_NAME.findall(text)]
-    elif script == "ar" and glossary is not None:
-        found += [tuple(name.split()) for name in glossary.arabic_names(text)]
+        found += [tuple(INTERPUNCT.split(n)) for n in HAN_FOREIGN_NAME.findall(text)]
     return [name for name in dict.fromkeys(found) if name and any(w.casefold() not in STOPWORDS for w in name)]
 
 
@@ -103,8 +104,9 @@ def short_name_skeletons(text: str, glossary: Glossary | None) -> set[str]:
     """The two-consonant skeletons of the text's names: its capitalised Latin words, and its Arabic words no
     dictionary knows (ميتا is a name; تم "was done", as common as it is short, is not)."""
     words = [w for _, w in names(text)]
-    if glossary is not None and script_language(text) == "ar":
-        words += [w for name in glossary.arabic_names(text) for w in name.split()]
+    script = script_language(text)
+    if name_finder(script) == UNKNOWN_WORDS:  # a segmenter's names are Han: no consonant skeleton
+        words += [w for name in finder_names(text, script, glossary) for w in name.split()]
     skeletons = set()
     for word in words:
         skeletons |= {SHORT_NAME + sounds(s) for s in consonant_skeletons(word) if len(s) == MIN_SKELETON - 1}

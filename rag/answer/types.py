@@ -5,16 +5,17 @@ organisation, "which two researchers" a list. A sentence that lacks the asked ty
 be the answer; the span of that type is the short answer. Written by hand because no
 offline library here reads question forms and finds names in English, Danish, Arabic
 and Chinese alike: each language's cue words, number, unit and date words are in its pack
-(rag.language); names are capitalised Latin words, jieba's person/place/organisation tags
-for Chinese, and Arabic words that no dictionary knows (transliterated names).
+(rag.language); names are capitalised Latin words, and those its pack's name finder adds
+(rag.text.finder_names): jieba's person/place/organisation tags for Chinese, Arabic words that
+no dictionary knows (transliterated names).
 """
 
 from __future__ import annotations
 
 import re
 
-from rag.language import cues, packs, pattern, words
-from rag.text import HAN_NAME_TAGS, fold, han_names
+from rag.language import SEGMENTER, UNKNOWN_WORDS, cues, packs, pattern, words
+from rag.text import HAN_NAME_TAGS, finder_names, fold, name_finder
 
 PERSON, ORGANISATION, PLACE, NUMBER, PERCENT, DURATION, DATE, LIST = (
     "person", "organisation", "place", "number", "percent", "duration", "date", "list")
@@ -107,23 +108,31 @@ def fit(wants: str | None, text: str, language: str = "und") -> float:
 
 
 def names(text: str, language: str, kind: str = PERSON) -> list[str]:
-    """Names in the text: Latin capitalised runs (not the sentence's first word alone), jieba's tagged
-    names in Chinese, unknown-to-the-dictionary words in Arabic."""
+    """Names in the text: Latin capitalised runs (not the sentence's first word alone), then those the
+    language's name finder adds (jieba's tagged names in Chinese, Arabic words no dictionary knows)."""
     pattern = _PERSON_NAME if kind == PERSON else _LATIN_NAME
     found = [m.group() for m in pattern.finditer(text) if not _first_word_only(text, m)
              and not (kind == PERSON and _in_organisation_name(text, m))]
     if kind == PERSON:
         found = [_without_opening_word(text, name) for name in found if not _common_words(name)]
-    if language == "zh":
-        tagged = han_names(text, _HAN_TAGS.get(kind, HAN_NAME_TAGS))
-        found += [word for word in tagged if not (kind == PERSON and _ordinary_han_word(word))]
-    elif language == "ar":
-        from rag.search.gloss import get_glossary
+    return list(dict.fromkeys(found + _finder_names(text, language, kind)))
 
-        runs = get_glossary().arabic_names(text)
-        full = [run for run in runs if " " in run]  # a person is named by first and last name
-        found += full if kind == PERSON and full else runs
-    return list(dict.fromkeys(found))
+
+def _finder_names(text: str, language: str, kind: str) -> list[str]:
+    """The names of that kind the language's name finder adds. A segmenter's persons leave out the words
+    CC-CEDICT knows as ordinary ones; of runs of unknown words, a person is one of first and last name when
+    the text has such a run."""
+    from rag.search.gloss import get_glossary
+
+    found = finder_names(text, language, get_glossary(), _HAN_TAGS.get(kind, HAN_NAME_TAGS))
+    if kind != PERSON:
+        return found
+    finder = name_finder(language)
+    if finder == SEGMENTER:
+        return [word for word in found if not _ordinary_han_word(word)]
+    if finder == UNKNOWN_WORDS:
+        return [run for run in found if " " in run] or found
+    return found
 
 
 def _without_opening_word(text: str, name: str) -> str:

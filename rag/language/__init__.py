@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 LATIN, ARABIC_SCRIPT, HAN_SCRIPT = "latin", "arabic", "han"
+# How names are found in a language's text (a pack's name_finder): its capitalised words, a word segmenter's
+# name tags (jieba's, for Chinese), or its words no dictionary knows (names transliterated into Arabic).
+CAPITALS, SEGMENTER, UNKNOWN_WORDS = "capitals", "segmenter", "unknown_words"
 _PAIR_SEPARATOR = re.compile("[=>]")  # between the two sides of a pair attribute's item
 
 
@@ -69,6 +72,7 @@ class LanguagePack:
     articles: str = ""  # the indefinite articles, which count one of a unit ("a year")
     not_counts: str = ""  # number words that mostly mean "a" rather than "one": never a count (一 in 一起, 一次)
     date_words: str = ""  # pattern: month and day names, "yesterday"
+    name_finder: str = CAPITALS  # how its text's names are found: CAPITALS, SEGMENTER or UNKNOWN_WORDS
     # the gloss layer's facts of the language (rag.search.gloss)
     definite_article: str = ""  # the "the" written onto a word (ال): dictionaries file some nouns with it
     pronoun_suffixes: str = ""  # pronouns written onto a word's end (ها "her", هم "their"), longest first

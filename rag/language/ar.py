@@ -1,7 +1,7 @@
 """Arabic. Patterns see text folded by rag.text.fold (أ إ آ as ا, ة as ه, ى as ي), so they are written
 folded too where it matters; fold() is applied to them when they are compiled."""
 
-from rag.language import ARABIC_SCRIPT, LanguagePack
+from rag.language import ARABIC_SCRIPT, UNKNOWN_WORDS, LanguagePack
 
 _LETTER = "\u0600-\u06ff"
 # An Arabic number word, whole: with its endings (ثمانية, عشرين, آلاف) but not the start of another word
@@ -46,6 +46,7 @@ PACK = LanguagePack(
     duration_units=r"سنوات|سنة|سنين|عاما|أعوام|عام|أشهر|شهرا|شهر|أسابيع|أيام|يوما|ساعات",
     date_words=r"يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء"
                r"|الأربعاء|الخميس|الجمعة|السبت|الأحد|أمس|اليوم",
+    name_finder=UNKNOWN_WORDS,  # names are transliterated: words no dictionary knows
     definite_article="ال",
     pronoun_suffixes="هما كم هم ها نا ه ي",
     final_spellings="ه=ةه ي=يى",  # a folded final ه is mostly ة, a final ي seldom ى

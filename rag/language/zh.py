@@ -1,6 +1,6 @@
 """Chinese. Words are not separated by spaces: word lists are matched as substrings, longest first."""
 
-from rag.language import HAN_SCRIPT, LanguagePack
+from rag.language import HAN_SCRIPT, SEGMENTER, LanguagePack
 
 _NUMBER = "[一二三四五六七八九十百千万两亿]+"
 
@@ -35,5 +35,6 @@ PACK = LanguagePack(
     hedges=r"超过|近",
     duration_forms=rf"(?:{_NUMBER}|(?<!\d)\d{{1,2}}(?!\d))\s*(?:年|个月|月|周|天|小时)多?",
     date_words=r"\d+年\d*月?\d*日?|\d+月\d+日|星期.|周[一二三四五六日]|昨天|今天|上周",
+    name_finder=SEGMENTER,  # jieba tags persons, places and organisations
     gloss="CC-CEDICT (shipped with the package)",
 )

@@ -20,8 +20,8 @@ import numpy as np
 from rag.search.bridge import SKELETON
 from rag.search.gloss import Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import (asks_two_things, han_names, is_arabic, month_numbers, names, number_words, question_language,
-                      script_language)
+from rag.text import (asks_two_things, finder_names, is_arabic, month_numbers, names, number_words,
+                      question_language, script_language)
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
@@ -125,15 +125,10 @@ class Evidence:
         return found
 
     def _names(self) -> list[str]:
-        """The question's names: Latin-script ones in any language, jieba's in a Chinese question (谷歌), and
-        in an Arabic question the words no dictionary knows (جوجل)."""
+        """The question's names: Latin-script ones in any language, then those its language's name finder
+        adds: jieba's in a Chinese question (谷歌), in an Arabic one the words no dictionary knows (جوجل)."""
         found = [name for _, name in names(self.question)]
-        language = question_language(self.question)
-        if language == "zh":
-            return found + han_names(self.question)
-        if language == "ar" and self.glossary is not None:
-            return found + self.glossary.arabic_names(self.question)
-        return found
+        return found + finder_names(self.question, question_language(self.question), self.glossary)
 
     def missing_keys(self, text: str, language: str = "und") -> list[str]:
         """The keys (numbers, rare names) of the question that the text holds in no form.

@@ -272,3 +272,54 @@ def test_a_danish_compound_head_s_tied_glosses_come_in_one_order_whatever_the_se
         glosser.entry_words = lambda headword, senses=glosser.senses: [w for s in senses[headword] for w in s]
         orders.append(glosser.heads["trulk"])
     assert orders == [["apple", "zebra"], ["apple", "zebra"]]
+
+
+def test_a_latin_script_language_s_names_are_its_capitalised_words_past_the_first():
+    """Made-up Danish: the sentence's capitalised first word is no name; the capitals finder adds nothing to
+    the capitalised words every text is searched for."""
+    from rag.answer.types import names
+    from rag.language import CAPITALS
+    from rag.text import finder_names, name_finder, name_words
+
+    sentence = "Igår mødte Orla Brennick borgmesteren i Quillport."
+    assert name_finder("da") == name_finder("en") == CAPITALS
+    assert names(sentence, "da") == ["Orla Brennick"]
+    assert "Igår" not in name_words(sentence) and {"Orla", "Brennick"} <= set(name_words(sentence))
+    assert finder_names(sentence, "da") == []
+
+
+def test_the_chinese_finder_keeps_the_names_jieba_tags_as_asked():
+    """A made-up person: jieba tags 周海鸣 a person, so the segmenter finds it; asked for places it is none,
+    and the English finder does not segment Chinese at all."""
+    from rag.answer.types import names
+    from rag.language import SEGMENTER
+    from rag.text import finder_names
+
+    sentence = "周海鸣昨天在港口接受了采访。"
+    assert pack("zh").name_finder == SEGMENTER
+    assert finder_names(sentence, "zh") == names(sentence, "zh") == ["周海鸣"]
+    assert finder_names(sentence, "zh", tags=("ns",)) == [] and finder_names(sentence, "en") == []
+
+
+def test_names_are_found_by_a_pack_s_finder_not_by_its_code(monkeypatch):
+    """A made-up pack: with the default finder (capitals) it finds names as English does; given the segmenter
+    it finds a Chinese name; given unknown words but no glossary, none."""
+    from dataclasses import replace
+
+    import rag.text
+    from rag.answer.types import names
+    from rag.language import CAPITALS, SEGMENTER, UNKNOWN_WORDS, LanguagePack
+    from rag.text import finder_names
+
+    made_up = LanguagePack(code="xx", name="Made-up", script=LATIN)
+    real_pack = rag.text.pack
+    current = {"xx": made_up}
+    monkeypatch.setattr(rag.text, "pack", lambda code: current.get(code) or real_pack(code))
+    latin, han = "Yesterday Orla Brennick met Tavi Ostrander in Quillport.", "周海鸣昨天在港口接受了采访。"
+    assert made_up.name_finder == CAPITALS
+    assert names(latin, "xx") == names(latin, "en") == ["Orla Brennick", "Tavi Ostrander"]
+    assert names(han, "xx") == []
+    current["xx"] = replace(made_up, name_finder=SEGMENTER)
+    assert finder_names(han, "xx") == names(han, "xx") == ["周海鸣"]
+    current["xx"] = replace(made_up, name_finder=UNKNOWN_WORDS)
+    assert finder_names("التقى زيرمان بالوفد", "xx") == []
