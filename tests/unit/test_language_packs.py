@@ -272,3 +272,72 @@ def test_a_danish_compound_head_s_tied_glosses_come_in_one_order_whatever_the_se
         glosser.entry_words = lambda headword, senses=glosser.senses: [w for s in senses[headword] for w in s]
         orders.append(glosser.heads["trulk"])
     assert orders == [["apple", "zebra"], ["apple", "zebra"]]
+
+
+NORWEGIAN = '''
+"""Norwegian, glossed by the Danish backend from its own dictionary."""
+
+from rag.language import LATIN, LanguagePack
+
+PACK = LanguagePack(
+    code="nb", name="Norwegian", script=LATIN,
+    glosser="danish", dictionary_packages="dict-freedict-nob-eng",
+    function_words="ikke hva hvem hvor hvordan hvilke",
+)
+'''
+
+
+def test_a_fifth_language_s_pack_says_whether_and_how_the_gloss_layer_reads_it(tmp_path):
+    """A pack without a glosser passes through the gloss layer unglossed and unexpanded; one that names a backend
+    gets that backend, made with its own pack, and its dictionary joins the install line."""
+    (tmp_path / "de.py").write_text(GERMAN, encoding="utf-8")
+    (tmp_path / "nb.py").write_text(NORWEGIAN, encoding="utf-8")
+    empty = tmp_path / "no-dictionaries"
+    empty.mkdir()
+    script = textwrap.dedent(f"""
+        import rag.language
+        rag.language.__path__.append({str(tmp_path)!r})
+        from rag.search.gloss import DICTIONARY_LANGUAGES, GLOSSED_LANGUAGES, DanishGlosser, Glossary
+        assert GLOSSED_LANGUAGES == ("ar", "da", "nb", "zh") and DICTIONARY_LANGUAGES == ("ar", "da", "nb")
+        glossary = Glossary({str(empty)!r})
+        assert glossary.glosser("de") is None and glossary.word_glosses("Brücke", "de") == []
+        assert glossary.gloss_words("Die Brücke", "de") == [("Die", []), ("Brücke", [])]
+        assert glossary.gloss_line("Die Brücke", "de") == "" and glossary.expand("bridge", "de") == []
+        norwegian = glossary.glosser("nb")
+        assert isinstance(norwegian, DanishGlosser) and norwegian.language.code == "nb"
+        assert glossary.gloss_line("ikke 7", "nb") == "ikke 7"  # no function glosses in its pack
+        notice, = glossary.notices
+        assert "Arabic, Danish and Norwegian dictionaries" in notice, notice
+        assert notice.endswith("dict-freedict-dan-eng dict-freedict-eng-dan dict-freedict-nob-eng)"), notice
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_each_pack_with_a_glosser_gets_the_backend_it_names(tmp_path):
+    from rag.search.gloss import GLOSSED_LANGUAGES, GLOSSERS, Glossary
+
+    glossary = Glossary(tmp_path)
+    named = {p.code: p.glosser for p in packs() if p.glosser}
+    assert named == {"ar": "arabic", "da": "danish", "zh": "chinese"} and GLOSSED_LANGUAGES == tuple(named)
+    for code, backend in named.items():
+        assert type(glossary.glosser(code)) is GLOSSERS[backend] and glossary.glosser(code).language is pack(code)
+    assert glossary.glosser("en") is None and glossary.glosser("xx") is None
+    assert glossary.gloss_line("the bridge", "en") == "" and glossary.expand("bridge", "en") == []
+
+
+def test_the_dictionary_notice_follows_the_packs_dictionary_packages(tmp_path):
+    """Every dictd file of every pack's dictionary_packages must be there, or the notice names them all."""
+    from rag.language import words
+    from rag.search.gloss import DICTIONARY_LANGUAGES, Glossary
+
+    assert DICTIONARY_LANGUAGES == tuple(p.code for p in packs() if p.dictionary_packages) == ("ar", "da")
+    packages = words("dictionary_packages")
+    assert "dict-freedict-eng-dan" in packages and not pack("zh").dictionary_packages
+    for package in packages:
+        (tmp_path / f"{package.removeprefix('dict-')}.index").touch()
+    assert Glossary(tmp_path).notices == []
+    (tmp_path / "freedict-eng-dan.index").unlink()
+    notice, = Glossary(tmp_path).notices
+    assert "Arabic and Danish dictionaries" in notice and notice.endswith(f"install {' '.join(packages)})")
