@@ -36,6 +36,7 @@ class LanguagePack:
     right_to_left: bool = False
     glosser: str = ""  # the backend of rag.search.gloss (its GLOSSERS) that glosses it into English, "" for none
     dictionary_packages: str = ""  # the Debian packages of the dictd files its glosser reads (an install line)
+    stemmer: str = ""  # PyStemmer's algorithm for its words in Latin letters (keyword search), "" for none
     function_words: str = ""  # words that tell a short text's language (question_language, says_nothing)
     letters: str = ""  # letters of its script only this language writes (æ ø å)
     clitics: str = ""  # pattern: prefixes written onto a word ("and the"), stripped to find the word

@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from rag.language import pack
 from rag.search.bridge import SKELETON
 from rag.search.gloss import GLOSSED_LANGUAGES, Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
@@ -217,8 +218,10 @@ def _is_latin(key: str) -> bool:
 
 
 def _surface_token(word: str, language: str) -> list[str]:
-    """A translation's own token only, without its bridges (whose glosses would translate it back, noisily)."""
-    return [word] if language == "zh" else tokenize(word, language)[:1]
+    """A translation's own token only, without its bridges (whose glosses would translate it back, noisily); in
+    an unspaced language (Chinese) the word itself, which keyword search would cut further."""
+    found = pack(language)
+    return [word] if found is not None and not found.spaced else tokenize(word, language)[:1]
 
 
 @lru_cache(maxsize=4096)

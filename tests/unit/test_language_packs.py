@@ -149,6 +149,7 @@ PACK = LanguagePack(
     units="eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf",
     question_cues={"number": r"\\bwie viele\\b", "person": r"^\\W*wer\\b"},
     number_words=r"\\b(?:zwei|drei|vier|zwölf)\\b",
+    stemmer="german",
 )
 '''
 
@@ -341,3 +342,42 @@ def test_the_dictionary_notice_follows_the_packs_dictionary_packages(tmp_path):
     (tmp_path / "freedict-eng-dan.index").unlink()
     notice, = Glossary(tmp_path).notices
     assert "Arabic and Danish dictionaries" in notice and notice.endswith(f"install {' '.join(packages)})")
+
+
+def test_a_pack_s_stemmer_stems_its_passages_latin_words_and_every_query(tmp_path):
+    """A made-up word with Danish and German endings: a passage is stemmed by its own pack's stemmer (English
+    for a language without one), a query by every pack's, the German pack's too once it is there."""
+    import Stemmer
+
+    from rag.search.keyword import QUERY_STEMMERS, terms
+
+    word = "brolmernes"
+    danish, english = Stemmer.Stemmer(pack("da").stemmer).stemWord(word), Stemmer.Stemmer("english").stemWord(word)
+    assert (pack("da").stemmer, pack("en").stemmer, pack("ar").stemmer) == ("danish", "english", "")
+    assert danish != english and QUERY_STEMMERS == ("english", "danish")
+    assert terms(word, "da")[0][0] == danish and terms(word, "ar")[0][0] == english
+    assert {danish, english} <= set(terms(word, query=True)[0])
+    (tmp_path / "de.py").write_text(GERMAN, encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import rag.language
+        rag.language.__path__.append({str(tmp_path)!r})
+        from rag.search.keyword import QUERY_STEMMERS, terms
+        assert QUERY_STEMMERS == ("english", "danish", "german"), QUERY_STEMMERS
+        assert terms("brückenbauten", "de")[0][0] == "bruckenbaut", terms("brückenbauten", "de")
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_a_translation_in_an_unspaced_language_is_kept_whole(monkeypatch):
+    """Query expansion keeps an unspaced language's word as it is (keyword search would cut it), and the first
+    token of a spaced language's: the pack's spaced flag decides, not its code."""
+    import rag.search.evidence
+    from rag.language import LanguagePack
+    from rag.search.evidence import _surface_token
+
+    for spaced, expected in ((False, ["brolm snapo"]), (True, ["brolm"])):
+        made_up = LanguagePack(code="xx", name="Made-up", script=LATIN, spaced=spaced)
+        monkeypatch.setattr(rag.search.evidence, "pack", lambda code, made_up=made_up: made_up)
+        assert _surface_token("brolm snapo", "xx") == expected
