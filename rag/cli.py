@@ -18,7 +18,7 @@ from typing import NoReturn
 from rag.errors import QuestionError, RagError, SettingsError
 from rag.schema import LLM, Answer
 from rag.settings import MAX_TOP_K, Settings, get_settings
-from rag.text import printable_name, quoted
+from rag.text import LANGUAGES, printable_name, quoted
 
 EMPTY_QUESTION = "Please type a question: the question is empty."
 SURROGATE = re.compile("[\ud800-\udfff]")  # how Python holds argv bytes that are not UTF-8
@@ -172,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=passages_count, default=None,
                    help=f"passages to retrieve, 1 to {MAX_TOP_K} (default RAG_TOP_K)")
     p.add_argument("--source", help="only this article (file name)")
-    p.add_argument("--language", choices=["en", "ar", "zh", "da"], help="only articles in this language")
+    p.add_argument("--language", choices=LANGUAGES, help="only articles in this language")
     p.add_argument("--mode", choices=["offline", "llm"], help="force the offline answer, or ask for the LLM")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(run=_ask)

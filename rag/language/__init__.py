@@ -2,8 +2,9 @@
 
 Each module of this package defines PACK, a LanguagePack: its function words, pronouns,
 negations, number, month and unit words, numerals, clitics, the marks and letter variants
-folding evens out, the cue words of its question forms, what glossing it takes (its article,
-compound joints, look-alike spellings), and the dictionary that glosses it. The rest of the
+folding evens out, the cue words of its question forms, what glossing it takes (its backend and
+dictionary packages, its article, compound joints, look-alike spellings), and the dictionary that
+glosses it. The rest of the
 project reads languages only through packs() and the word tables built from them (rag.text,
 rag.answer.types, rag.search.gloss), so adding a language is one new module here. Written by
 hand because no library offline knows these small closed word classes for Arabic, Chinese and
@@ -36,6 +37,9 @@ class LanguagePack:
     script: str  # LATIN, ARABIC_SCRIPT or HAN_SCRIPT
     spaced: bool = True  # words are separated by spaces; else words are found as substrings (Chinese)
     right_to_left: bool = False
+    glosser: str = ""  # the backend of rag.search.gloss (its GLOSSERS) that glosses it into English, "" for none
+    dictionary_packages: str = ""  # the Debian packages of the dictd files its glosser reads (an install line)
+    stemmer: str = ""  # PyStemmer's algorithm for its words in Latin letters (keyword search), "" for none
     function_words: str = ""  # words that tell a short text's language (question_language, says_nothing)
     letters: str = ""  # letters of its script only this language writes (æ ø å)
     clitics: str = ""  # pattern: prefixes written onto a word ("and the"), stripped to find the word

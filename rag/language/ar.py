@@ -11,6 +11,7 @@ _NUMBER = (rf"(?<![{_LETTER}])(?:ال|و)?(?:واحد|اثن|ثلاث|أربع|�
 
 PACK = LanguagePack(
     code="ar", name="Arabic", script=ARABIC_SCRIPT, right_to_left=True,
+    glosser="arabic", dictionary_packages="dict-freedict-ara-eng dict-freedict-eng-ara",
     # "and the", "with the", "like the", "so the", "for the", "the", and one-letter "and/with/for" when enough
     # word is left (so وانج stays a name).
     clitics=r"وال|بال|كال|فال|لل|ال|و(?=.{3,})|ب(?=.{3,})|ل(?=.{3,})",

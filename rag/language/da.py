@@ -4,6 +4,7 @@ from rag.language import LATIN, LanguagePack
 
 PACK = LanguagePack(
     code="da", name="Danish", script=LATIN,
+    glosser="danish", dictionary_packages="dict-freedict-dan-eng dict-freedict-eng-dan", stemmer="danish",
     function_words="og på er et den det de der som til af med har var ikke fra han hun hvad hvem hvor hvordan "
                    "hvilke hvilken hvilket hvornår mange om efter før deres hans hendes sin sit sine blev være været",
     letters="æøåÆØÅ",

@@ -4,6 +4,7 @@ from rag.language import LATIN, LanguagePack
 
 PACK = LanguagePack(
     code="en", name="English", script=LATIN,
+    stemmer="english",
     negation_endings="n't",
     function_words="the a an of to on and or is are was were be been by with from as that this it its what who whom "
                    "which when where why how did do does has have had many much about after before their his her they",

@@ -6,6 +6,7 @@ _NUMBER = "[一二三四五六七八九十百千万两亿]+"
 
 PACK = LanguagePack(
     code="zh", name="Chinese", script=HAN_SCRIPT, spaced=False,
+    glosser="chinese",
     numeral_digits="零〇 一 二两 三 四 五 六 七 八 九",
     numeral_units="十百千",
     numeral_groups="万亿",  # 万 ten thousand, 亿 a hundred million

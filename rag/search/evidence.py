@@ -17,15 +17,15 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from rag.language import pack
 from rag.search.bridge import SKELETON
-from rag.search.gloss import Glossary
+from rag.search.gloss import GLOSSED_LANGUAGES, Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
 from rag.text import (asks_two_things, finder_names, is_arabic, month_numbers, names, number_words,
                       question_language, script_language)
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
-EXPANSION_LANGUAGES = ("ar", "da", "zh")
 NON_LATIN_SCRIPTS = ("ar", "zh")  # script_language() of a text in Arabic or Chinese script
 ACRONYM = re.compile(r"[A-Z]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
@@ -64,13 +64,13 @@ class Evidence:
 
     def _translated_words(self, question: str, language: str):
         """(question word, tokens of its translations) for each word the dictionaries know."""
-        if language in EXPANSION_LANGUAGES:
+        if language in GLOSSED_LANGUAGES:
             for word, glosses in self.glossary.gloss_words(question, language):
                 if glosses:
                     yield word, set(tokenize(" ".join(glosses), "en"))
             return
         for word in _LATIN_WORD.findall(question):
-            tokens = {t for lang in EXPANSION_LANGUAGES for w in self.glossary.expand(word.lower(), lang)
+            tokens = {t for lang in GLOSSED_LANGUAGES for w in self.glossary.expand(word.lower(), lang)
                       for t in _surface_token(w, lang)}
             if tokens:
                 yield word, tokens
@@ -213,8 +213,10 @@ def _is_latin(key: str) -> bool:
 
 
 def _surface_token(word: str, language: str) -> list[str]:
-    """A translation's own token only, without its bridges (whose glosses would translate it back, noisily)."""
-    return [word] if language == "zh" else tokenize(word, language)[:1]
+    """A translation's own token only, without its bridges (whose glosses would translate it back, noisily); in
+    an unspaced language (Chinese) the word itself, which keyword search would cut further."""
+    found = pack(language)
+    return [word] if found is not None and not found.spaced else tokenize(word, language)[:1]
 
 
 @lru_cache(maxsize=4096)

