@@ -364,7 +364,7 @@ class Assistant:
         """A citation, with the word-by-word dictionary gloss of a non-English quote."""
         citation = make_citation(quote, passage)
         if passage.language not in ("en", "und", ""):
-            citation.gloss = self.components.glossary.gloss_line(quote, passage.language)
+            citation.gloss = self.components.glossary.gloss_line(quote, passage.language, passage.text)
         return citation
 
     def _refusal(self, passages: list[Passage], notices: list[str], mode: str) -> Answer:

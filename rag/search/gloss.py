@@ -302,8 +302,9 @@ class Glosser(ABC):
         names = set(name_words(text)) if self.language.script == LATIN else set()
         return [(w, [] if w in names and "-" not in w else self.word_glosses(w)) for w in self.words(text)]
 
-    def line_glosses(self, text: str) -> list[tuple[str, list[str]]]:
-        """Every word of the text with the glosses a word-by-word line shows the first of."""
+    def line_glosses(self, text: str, context: str = "") -> list[tuple[str, list[str]]]:
+        """Every word of the text with the glosses a word-by-word line shows the first of (context: the
+        passage around it, which a backend may read for what the text alone does not tell)."""
         return self.text_glosses(text)
 
     def unglossed(self, word: str, restore: bool) -> str:
@@ -470,10 +471,19 @@ class ArabicGlosser(Glosser):
         return [(w, [g.lower() for g in gs if content_words(g, limit=1)][:MAX_GLOSSES])
                 for w, gs in self.line_glosses(text)]
 
-    def line_glosses(self, text: str) -> list[tuple[str, list[str]]]:
+    def line_glosses(self, text: str, context: str = "") -> list[tuple[str, list[str]]]:
         """Glosses in context: a word read only as accusative/nominative after a preposition is a name
-        (في ميتا), and so is every other form of it in the text (بميتا, ميتا). A text with any letter
-        that fold rewrites was not folded, so its words are read as written."""
+        (في ميتا), and so is every other form of it in the text (بميتا, ميتا) and, given the passage around
+        the text as context, every form of a name the passage shows so ("شركة ميتا" in a quote whose passage
+        says في ميتا elsewhere). A text with any letter that fold rewrites was not folded, so its words are
+        read as written."""
+        out, names = self._read_in_context(text)
+        if context:
+            names |= self._read_in_context(context)[1]
+        return [(w, [] if self._bare(w) in names else gs) for w, gs in out]
+
+    def _read_in_context(self, text: str) -> tuple[list[tuple[str, list[str]]], set[str]]:
+        """Each word of the text with its glosses read after the word before it, and the names found so."""
         restore = may_be_folded(text)
         names: set[str] = set()
         out = []
@@ -487,7 +497,7 @@ class ArabicGlosser(Glosser):
                     names.add(self._bare(word))
             out.append((word, glosses))
             previous = word
-        return [(w, [] if self._bare(w) in names else gs) for w, gs in out]
+        return out, names
 
     @staticmethod
     def _bare(word: str) -> str:
@@ -1006,21 +1016,22 @@ class Glossary:
         glosser = self.glosser(language)
         return glosser.text_glosses(text) if glosser else unglossed_words(text)
 
-    def gloss_line(self, text: str, language: str) -> str:
+    def gloss_line(self, text: str, language: str, context: str = "") -> str:
         """A word-by-word English reading of the text: each word's first gloss; names, numbers, Latin
-        words and unknown words as written. "" for a language without dictionaries here (a copy of the text
-        is no gloss). Never raises: the text itself if anything goes wrong."""
+        words and unknown words as written (context: the passage the text is quoted from, where a name may
+        show itself as one). "" for a language without dictionaries here (a copy of the text is no gloss).
+        Never raises: the text itself if anything goes wrong."""
         glosser = self.glosser(language)
         if glosser is None:
             return ""
         try:
-            return self._line(text, glosser)
+            return self._line(text, glosser, context)
         except Exception:  # noqa: BLE001 - a gloss is an extra, never a reason to fail
             return text
 
     @staticmethod
-    def _line(text: str, glosser: Glosser) -> str:
-        glossed = iter(glosser.line_glosses(text))
+    def _line(text: str, glosser: Glosser, context: str) -> str:
+        glossed = iter(glosser.line_glosses(text, context))
         restore = may_be_folded(text)
         pieces: list[str] = []
         for match in _TOKEN.finditer(text):

@@ -54,6 +54,16 @@ def test_arabic_names_are_left_unglossed_rather_than_glossed_wrong(glossary: Glo
     assert glosses_of(glossary, AR_REPORT, "ar")["Axios"] == []
 
 
+def test_an_arabic_name_its_passage_shows_as_one_stays_unglossed_in_a_quote(glossary: Glossary) -> None:
+    """Made-up sentences: in "أعلنت شركة ميتا" nothing tells the name from "dead"; the passage the quote comes
+    from, where the same word follows a preposition (في ميتا), does, and only that passage."""
+    quote = "أعلنت شركة ميتا نتائجها أمس."
+    assert "dead" in glossary.gloss_line(quote, "ar")
+    shown = glossary.gloss_line(quote, "ar", "عمل الباحث في ميتا سنوات طويلة. " + quote)
+    assert "dead" not in shown and "ميتا" in shown and "company" in shown
+    assert "dead" in glossary.gloss_line(quote, "ar", "عمل الباحث في الشركة سنوات طويلة.")
+
+
 def test_arabic_line_keeps_names_and_numbers(glossary: Glossary) -> None:
     memo_line = glossary.gloss_line(AR_MEMO, "ar")
     assert "Alexander" in memo_line and "وانج" in memo_line
