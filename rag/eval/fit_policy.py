@@ -7,8 +7,10 @@ threshold is the lowest whose out-of-fold precision (right answers among those g
 unanswerable ones counting as wrong when answered) reaches --precision. Reported: the bundled
 report half, scored by the policy fitted on everything else, and the second corpus by nested
 cross-validation with folds by article: each fold answered by a policy (and a threshold) fitted
-without it. --write saves the policy fitted on everything as rag/answer/policy.json.
-scikit-learn is needed here only; the shipped policy is read with numpy.
+without it (rag eval --corpus prints the same folds through the whole offline path, score.held_out_rows).
+--write saves the policy fitted on everything as rag/answer/policy.json.
+scikit-learn (installed with sentence-transformers) is needed for fitting only, here and for those rows;
+the shipped policy is read with numpy.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,13 +65,13 @@ def collect(settings, questions, origin: str) -> list[Row]:
             history.append((turn.question, answer.text))
             right = turn.answerable and not answer.abstained and answer_is_right(answer.text, turn.answer_contains)
             signals = [found.signals[name] for name in FEATURES] if found.picks else []  # none: nothing to answer
-            rows.append(Row(turn.id, turn.answerable, right, signals, _fold(q),
+            rows.append(Row(turn.id, turn.answerable, right, signals, fold_of(q),
                             origin if origin != "bundled" else q.split, vetoed=bool(hard_refusal(found)),
                             kind=q.kind))
     return rows
 
 
-def _fold(question) -> int:
+def fold_of(question) -> int:
     """Folds by article, so that no article's questions are both fitted on and scored; an unanswerable
     question by its id."""
     key = question.sources[0] if question.sources else question.id
@@ -126,6 +128,20 @@ def scores(rows: list[Row], answered: list[bool]) -> dict[str, float]:
     return {"n": len(rows), "accuracy": mean(answerable), "refused": mean(refused), "wrong": mean(wrong)}
 
 
+def fold_policy(pool: list[Row], precision: float = DEFAULT_PRECISION, fitted_on: str = "",
+                fitted_sets: tuple[str, ...] = ()) -> Policy:
+    """A policy fitted on the pool, its threshold the lowest whose out-of-fold precision on the pool reaches
+    `precision`: what the shipped policy is, and what each held-out fold is answered by."""
+    threshold, reached = threshold_for(pool, out_of_fold(pool), precision)
+    return policy_from(fit(pool), threshold, reached, fitted_on, fitted_sets)
+
+
+def gives_answer(policy: Policy, row: Row) -> bool:
+    """Whether the assistant gives the row's offline answer under this policy (never for a vetoed row)."""
+    return bool(row.signals) and not row.vetoed and \
+        policy.probability(dict(zip(FEATURES, row.signals))) >= policy.threshold
+
+
 def policy_from(model, threshold: float, precision: float, fitted_on: str, fitted_sets: tuple[str, ...]) -> Policy:
     scaler, regression = model[0], model[-1]
     return Policy(version=POLICY_VERSION, features=FEATURES, mean=tuple(map(float, scaler.mean_)),
@@ -147,26 +163,24 @@ def main(argv: list[str] | None = None) -> int:
     second = collect(eval_settings(settings, Path(args.corpus)), load_questions(second_path), "corpus")
     tune, report = [r for r in bundled if r.origin == "tune"], [r for r in bundled if r.origin == "report"]
 
-    held = np.zeros(len(second), dtype=bool)  # the second corpus, nested: a threshold chosen without the fold
+    held = [False] * len(second)  # the second corpus, nested: each fold by a policy fitted without it
     for k in range(FOLDS):
-        pool = tune + [r for r in second if r.fold != k]
-        threshold, _ = threshold_for(pool, out_of_fold(pool), args.precision)
-        fold = [i for i, r in enumerate(second) if r.fold == k]
-        held[fold] = probabilities(fit(pool), [second[i] for i in fold]) >= threshold
+        policy = fold_policy(tune + [r for r in second if r.fold != k], args.precision)
+        for i, row in enumerate(second):
+            if row.fold == k:
+                held[i] = gives_answer(policy, row)
 
-    pool = tune + second
-    threshold, precision = threshold_for(pool, out_of_fold(pool), args.precision)
-    model = fit(pool)
-    report_answered = list(probabilities(model, report) >= threshold)
+    policy = fold_policy(tune + second, args.precision, fitted_sets=tuple(
+        set_digest(p.read_text(encoding="utf-8")) for p in (QUESTIONS, second_path)))
     fitted_on = (f"{QUESTIONS.name} tune half ({len(tune)} questions) and {second_path} ({len(second)}); "
-                 f"threshold {threshold} for out-of-fold precision >= {args.precision}")
-    policy = policy_from(model, threshold, precision, fitted_on,
-                         tuple(set_digest(p.read_text(encoding="utf-8")) for p in (QUESTIONS, second_path)))
-    print(f"policy: {fitted_on}; out-of-fold precision {precision:.2f}")
+                 f"threshold {policy.threshold} for out-of-fold precision >= {args.precision}")
+    policy = replace(policy, fitted_on=fitted_on)
+    report_answered = [gives_answer(policy, r) for r in report]
+    print(f"policy: {fitted_on}; out-of-fold precision {policy.precision:.2f}")
     for name, value in zip(FEATURES, policy.weights):
         print(f"  {name:<16}{value:+.2f}")
     for name, rows, answered in (("bundled report half (never fitted on)", report, report_answered),
-                                 (f"{second_path.name}, held-out folds", second, list(held))):
+                                 (f"{second_path.name}, held-out folds", second, held)):
         for kind in ("", *sorted({r.kind for r in rows})):
             chosen = [(r, a) for r, a in zip(rows, answered) if kind in ("", r.kind)]
             s = scores([r for r, _ in chosen], [a for _, a in chosen])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import SettingsError
-from rag.settings import PACKAGE_DIR, Settings, get_settings
+from rag.settings import BUNDLED_CORPUS, PACKAGE_DIR, Settings, get_settings
 
 QUESTIONS = PACKAGE_DIR / "eval" / "questions.jsonl"
 
@@ -27,6 +27,8 @@ ANSWER_KINDS = ("same", "cross", "multi", "list", "unanswerable")
 KIND_ALIASES = {"fact": "same", "crosslingual": "cross"}
 FOLLOWUP = "followup"
 SPLITS = ("tune", "report")  # tune thresholds and weights on one half, report on the other
+HELD_OUT = "offline held-out"  # the offline rows of a set the policy was fitted on, by folds of articles
+LABEL = 38  # the width of a table row's name ("offline held-out kind=unanswerable")
 
 
 @dataclass
@@ -188,9 +190,10 @@ def grouped(rows: list[dict], key: str) -> dict[str, dict]:
 
 
 def run(settings: Settings, questions: list[Question], *, stock: bool = True, llm: bool = False,
-        models: tuple[str, ...] = ()) -> dict:
+        models: tuple[str, ...] = (), held_out: bool = False) -> dict:
     """Every figure of the eval, as one dict; models: scripted chat models (rag.eval.scripted) to score the
-    model's path with."""
+    model's path with; held_out: also the offline answers by folds of articles, each answered by a policy
+    fitted without it (for a question set the shipped policy was fitted on)."""
     import rag
     from rag.eval.baseline import naive_answer
     from rag.ingest.build import build_index
@@ -211,6 +214,8 @@ def run(settings: Settings, questions: list[Question], *, stock: bool = True, ll
         results["retrieval"]["stock llama-index"] = _report(rows)
     results["answers"] = _answer_report(
         "offline", answer_rows(questions, lambda q, **kw: assistant.ask(q, mode="offline", **kw), corpus))
+    if held_out:
+        results["answers"].update(_answer_report(HELD_OUT, held_out_rows(settings, questions, corpus)))
     results["answers"]["naive extractive"] = summarize_answers(answer_rows(questions, lambda q, **kw: naive_answer(
         q, assistant.retrieve(q)), corpus))
     if llm and settings.llm_configured:
@@ -220,6 +225,25 @@ def run(settings: Settings, questions: list[Question], *, stock: bool = True, ll
     for name in models:
         results.setdefault("scripted", {}).update(_answer_report(name, scripted_rows(settings, name, questions, corpus)))
     return results
+
+
+def held_out_rows(settings: Settings, questions: list[Question], corpus: Path) -> list[dict]:
+    """answer_rows of the offline path with each fold of articles (rag.eval.fit_policy's folds) answered by a
+    policy fitted without it, on the bundled tune half and the other folds, its threshold chosen as the
+    shipped one's: held-out figures, in this table, for a question set the shipped policy was fitted on."""
+    from rag.assistant import Assistant
+    from rag.components import build_components
+    from rag.eval import fit_policy
+
+    tune = fit_policy.collect(eval_settings(settings, BUNDLED_CORPUS), load_questions(QUESTIONS, "tune"), "bundled")
+    rows = fit_policy.collect(settings, questions, "corpus")
+    answered = []
+    for k in range(fit_policy.FOLDS):
+        policy = fit_policy.fold_policy(tune + [r for r in rows if r.fold != k])
+        assistant = Assistant(settings, build_components(settings, policy_override=policy))
+        fold = [q for q in questions if fit_policy.fold_of(q) == k]
+        answered += answer_rows(fold, lambda q, **kw: assistant.ask(q, mode="offline", **kw), corpus)
+    return answered
 
 
 def scripted_rows(settings: Settings, name: str, questions: list[Question], corpus: Path) -> list[dict]:
@@ -255,18 +279,18 @@ def format_table(results: dict) -> str:
             lines.append(f"{system + ' ' + name:<34}{s['n']:>4}{s['hit@1']:>8.2f}{s['hit@5']:>8.2f}"
                          f"{s['mrr']:>8.2f}{s['p50_ms']:>9.1f}")
     lines.append("")
-    lines.append(f"{'answers':<30}{'n':>4}{'accuracy':>9}{'short':>7}{'abstain':>9}{'false-abst':>11}"
+    lines.append(f"{'answers':<{LABEL}}{'n':>4}{'accuracy':>9}{'short':>7}{'abstain':>9}{'false-abst':>11}"
                  f"{'wrong':>7}{'cite-valid':>11}{'≥1 valid':>9}{'p50 s':>8}{'by LLM':>8}")
     for system, s in results["answers"].items():
-        lines.append(f"{system:<30}{s['n']:>4}{s['answer_accuracy']:>9.2f}{s['short_accuracy']:>7.2f}"
+        lines.append(f"{system:<{LABEL}}{s['n']:>4}{s['answer_accuracy']:>9.2f}{s['short_accuracy']:>7.2f}"
                      f"{s['abstention_accuracy']:>9.2f}{s['false_abstentions']:>11.2f}{s['answered_wrong']:>7.2f}"
                      f"{s['citation_validity']:>11.2f}{s['answered_with_valid_citation']:>9.2f}{s['p50_s']:>8.3f}"
                      f"{s['model_answered']:>8.2f}")
     if results.get("scripted"):
-        lines += ["", f"{'scripted chat model':<30}{'n':>4}{'answerable delivered right':>28}"
+        lines += ["", f"{'scripted chat model':<{LABEL}}{'n':>4}{'answerable delivered right':>28}"
                       f"{'unanswerable refused':>22}{'shown as model answers':>24}"]
         for system, s in results["scripted"].items():
-            lines.append(f"{system:<30}{s['n']:>4}{s['model_right']:>28.2f}{s['abstention_accuracy']:>22.2f}"
+            lines.append(f"{system:<{LABEL}}{s['n']:>4}{s['model_right']:>28.2f}{s['abstention_accuracy']:>22.2f}"
                          f"{s['model_answered']:>24.2f}")
     return "\n".join(lines)
 
@@ -296,20 +320,30 @@ def questions_file(args) -> Path:
     return QUESTIONS
 
 
-def fitted_note(path: Path, split: str) -> str:
-    """Whether the offline figures below are held out: the answer policy was fitted on the bundled tune half
-    and on the second corpus's questions, whose held-out figures python -m rag.eval.fit_policy prints."""
+def policy_fitted_on(path: Path, split: str) -> bool:
+    """Whether the shipped answer policy was fitted on these questions: the bundled set's tune half (and so
+    its whole), and the second corpus's questions, whose held-out figures are then the HELD_OUT rows."""
     from rag.answer.policy import set_digest, shipped_policy
 
-    digest = set_digest(path.read_text(encoding="utf-8"))
-    if digest == set_digest(QUESTIONS.read_text(encoding="utf-8")):  # the bundled set: fitted on its tune half
-        held_out = split == "report"
-    else:
-        held_out = digest not in shipped_policy().fitted_sets
-    if not held_out:
-        return ("note: the answer policy was fitted on these questions, so the offline rows are not held-out "
-                "figures; python -m rag.eval.fit_policy prints them by cross-validated folds")
-    return "offline rows: questions the answer policy was not fitted on"
+    if is_bundled_set(path):
+        return split != "report"
+    return set_digest(path.read_text(encoding="utf-8")) in shipped_policy().fitted_sets
+
+
+def is_bundled_set(path: Path) -> bool:
+    """True for the bundled question set (or a copy of it), whose held-out half is its report half."""
+    from rag.answer.policy import set_digest
+
+    return set_digest(path.read_text(encoding="utf-8")) == set_digest(QUESTIONS.read_text(encoding="utf-8"))
+
+
+def fitted_note(fitted: bool, folds: bool) -> str:
+    """What the offline rows below are: held out, or fitted on (and where the held-out figures are)."""
+    if not fitted:
+        return "offline rows: questions the answer policy was not fitted on"
+    where = (f"the '{HELD_OUT}' rows answer each fold of articles with a policy fitted without it" if folds
+             else "python -m rag.eval.fit_policy prints them by cross-validated folds")
+    return f"note: the answer policy was fitted on these questions, so the offline rows are not held-out figures; {where}"
 
 
 def main(args) -> int:
@@ -320,11 +354,14 @@ def main(args) -> int:
         questions = load_questions(path, args.split)
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SettingsError(f"{path}: not a question set ({type(exc).__name__}: {exc})") from None
-    results = run(settings, questions, stock=not args.no_stock, llm=args.llm, models=tuple(args.model or ()))
+    fitted = policy_fitted_on(path, args.split)
+    folds = fitted and not is_bundled_set(path)
+    results = run(settings, questions, stock=not args.no_stock, llm=args.llm, models=tuple(args.model or ()),
+                  held_out=folds)
     results["split"] = args.split
     print(f"question set: {path} ({args.split} half where it has halves), {len(questions)} lines; "
           f"articles: {settings.corpus_dir}")
-    print(fitted_note(path, args.split))
+    print(fitted_note(fitted, folds))
     print(format_table(results))
     text = json.dumps(results, ensure_ascii=False, indent=1)
     print(text)

@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 
-from rag.eval.score import QUESTIONS, answer_is_right, first_rank, format_table, load_questions, run
+from rag.eval.fit_policy import fold_of
+from rag.eval.score import (QUESTIONS, answer_is_right, first_rank, format_table, held_out_rows, load_questions,
+                            run)
 from tests.conftest import CORPUS
 
 
@@ -74,3 +76,15 @@ def test_eval_runs_and_reports_every_figure(settings):
     project = results["retrieval"]["project"]["all"]
     assert project["n"] == 3 and project["hit@5"] == 1.0
     assert results["answers"]["offline"]["citation_validity"] == 1.0
+
+
+def test_held_out_rows_answer_every_question_once_fold_by_fold(settings):
+    """A set answered by folds of articles: every question once, fold after fold (each by a policy fitted
+    without it), every answer given with verbatim quotes."""
+    questions = [q for q in load_questions(QUESTIONS, "report") if q.kind in ("same", "cross")][:12]
+    assert len({fold_of(q) for q in questions}) > 1
+    rows = held_out_rows(settings, questions, settings.corpus_dir)
+    order = sorted(questions, key=fold_of)
+    assert [r["id"] for r in rows] == [q.id for q in order]
+    assert all(r["valid_citations"] == r["citations"] > 0 for r in rows if not r["abstained"])
+    assert any(not r["abstained"] for r in rows)
