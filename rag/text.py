@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
 from rag.language import (ARABIC_SCRIPT, CAPITALS, HAN_SCRIPT, LATIN, SEGMENTER, UNKNOWN_WORDS, pack, packs,
-                          pattern, words)
+                          pairs, pattern, words)
 
 if TYPE_CHECKING:  # the search stage builds on this module: its glossary is only named here
     from rag.search.gloss import Glossary
@@ -41,12 +41,13 @@ ARABIC_SHARE = 0.3  # share of letters in Arabic script that makes a text Arabic
 HAN_SHARE = 0.2
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded
-# Codes langdetect gives a pack's language that name another (Norwegian, Swedish for Danish): read as the pack's.
+# Codes langdetect gives a pack's language that name another (Norwegian, Swedish for Danish), read as the
+# pack's.
 _LOOK_ALIKES = {code: p.code for p in packs() for code in p.look_alikes.split()}
 
 # What fold() evens out, from every pack: the marks it drops and the letter variants it writes as one letter.
 _MARKS = re.compile("|".join(f"[{p.marks}]" for p in packs() if p.marks) or r"(?!)")
-_LETTER_FOLDS = str.maketrans(dict(pair for p in packs() for pair in p.letter_folds.split()))
+_LETTER_FOLDS = str.maketrans({a: b for p in packs() for a, b in pairs(p.letter_folds).items()})
 # Arabic-Indic and Persian digits as 0-9: Unicode's digits of a script, shared by the languages it writes.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 

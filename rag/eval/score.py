@@ -235,7 +235,8 @@ def held_out_rows(settings: Settings, questions: list[Question], corpus: Path) -
     from rag.components import build_components
     from rag.eval import fit_policy
 
-    tune = fit_policy.collect(eval_settings(settings, BUNDLED_CORPUS), load_questions(QUESTIONS, "tune"), "bundled")
+    bundled = eval_settings(settings, BUNDLED_CORPUS)
+    tune = fit_policy.collect(bundled, load_questions(QUESTIONS, "tune"), "bundled")
     rows = fit_policy.collect(settings, questions, "corpus")
     answered = []
     for k in range(fit_policy.FOLDS):
@@ -290,8 +291,8 @@ def format_table(results: dict) -> str:
         lines += ["", f"{'scripted chat model':<{LABEL}}{'n':>4}{'answerable delivered right':>28}"
                       f"{'unanswerable refused':>22}{'shown as model answers':>24}"]
         for system, s in results["scripted"].items():
-            lines.append(f"{system:<{LABEL}}{s['n']:>4}{s['model_right']:>28.2f}{s['abstention_accuracy']:>22.2f}"
-                         f"{s['model_answered']:>24.2f}")
+            lines.append(f"{system:<{LABEL}}{s['n']:>4}{s['model_right']:>28.2f}"
+                         f"{s['abstention_accuracy']:>22.2f}{s['model_answered']:>24.2f}")
     return "\n".join(lines)
 
 
@@ -343,7 +344,8 @@ def fitted_note(fitted: bool, folds: bool) -> str:
         return "offline rows: questions the answer policy was not fitted on"
     where = (f"the '{HELD_OUT}' rows answer each fold of articles with a policy fitted without it" if folds
              else "python -m rag.eval.fit_policy prints them by cross-validated folds")
-    return f"note: the answer policy was fitted on these questions, so the offline rows are not held-out figures; {where}"
+    return ("note: the answer policy was fitted on these questions, so the offline rows are not held-out "
+            f"figures; {where}")
 
 
 def main(args) -> int:

@@ -2,10 +2,10 @@
 
 Each module of this package defines PACK, a LanguagePack: its function words, pronouns,
 negations, number, month and unit words, numerals, clitics, the marks and letter variants
-folding evens out, the cue words of its question forms, what glossing it takes (its backend and
-dictionary packages, its article, compound joints, look-alike spellings), and the dictionary that
-glosses it. The rest of the
-project reads languages only through packs() and the word tables built from them (rag.text,
+folding evens out, the cue words of its question forms, how its names are found, its stemmer,
+what glossing it takes (its backend and dictionary packages, its article, compound joints,
+look-alike spellings), and the dictionary that glosses it. The rest of the project reads
+languages only through packs() and the word tables built from them (rag.text,
 rag.answer.types, rag.search.gloss), so adding a language is one new module here. Written by
 hand because no library offline knows these small closed word classes for Arabic, Chinese and
 Danish alike.
@@ -37,14 +37,14 @@ class LanguagePack:
     script: str  # LATIN, ARABIC_SCRIPT or HAN_SCRIPT
     spaced: bool = True  # words are separated by spaces; else words are found as substrings (Chinese)
     right_to_left: bool = False
-    glosser: str = ""  # the backend of rag.search.gloss (its GLOSSERS) that glosses it into English, "" for none
-    dictionary_packages: str = ""  # the Debian packages of the dictd files its glosser reads (an install line)
+    glosser: str = ""  # the rag.search.gloss backend (GLOSSERS) that glosses it into English, "" for none
+    dictionary_packages: str = ""  # the Debian packages of the dictd files its glosser reads
     stemmer: str = ""  # PyStemmer's algorithm for its words in Latin letters (keyword search), "" for none
     function_words: str = ""  # words that tell a short text's language (question_language, says_nothing)
     letters: str = ""  # letters of its script only this language writes (æ ø å)
     clitics: str = ""  # pattern: prefixes written onto a word ("and the"), stripped to find the word
     marks: str = ""  # character-class body: the marks rag.text.fold drops (Arabic vowel signs, tatweel)
-    letter_folds: str = ""  # pairs of a letter and the letter fold() writes for it ("أا إا": أ and إ as ا)
+    letter_folds: str = ""  # pairs: a letter = the letter fold() writes for it ("أ=ا إ=ا": أ and إ as ا)
     numeral_digits: str = ""  # numeral characters of 0 … 9, in order, a digit's together (零〇 一 二两 …)
     numeral_units: str = ""  # the numeral characters of ten, hundred, thousand …, in order (十百千)
     numeral_groups: str = ""  # numeral characters multiplying all before them, powers past the units (万亿)

@@ -16,7 +16,7 @@ PACK = LanguagePack(
     # word is left (so وانج stays a name).
     clitics=r"وال|بال|كال|فال|لل|ال|و(?=.{3,})|ب(?=.{3,})|ل(?=.{3,})",
     marks="\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640",  # vowel and Quranic signs, tatweel
-    letter_folds="أا إا آا ٱا ىي ةه ؤو ئي",  # hamza and madda forms as the bare letter, ى as ي, ة as ه
+    letter_folds="أ=ا إ=ا آ=ا ٱ=ا ى=ي ة=ه ؤ=و ئ=ي",  # hamza, madda forms as alif; ى as ي, ة as ه
     stop_words="في من على الى إلى عن ان أن التي الذي هذه هذا ما ماذا كم من هل مع كان متى أين كيف لماذا أي",
     pronouns="هو هي هم هن هما ذلك تلك هذا هذه هؤلاء عنه عنها عنهم منه منها منهم له لها لهم",
     person_opening=r"(?:هو|هي)\b",

@@ -213,8 +213,8 @@ def _is_latin(key: str) -> bool:
 
 
 def _surface_token(word: str, language: str) -> list[str]:
-    """A translation's own token only, without its bridges (whose glosses would translate it back, noisily); in
-    an unspaced language (Chinese) the word itself, which keyword search would cut further."""
+    """A translation's own token only, without its bridges (whose glosses would translate it back, noisily);
+    in an unspaced language (Chinese) the word itself, which keyword search would cut further."""
     found = pack(language)
     return [word] if found is not None and not found.spaced else tokenize(word, language)[:1]
 

@@ -44,7 +44,7 @@ from rag.search.bridge import arabic_skeleton, cedict, cedict_entries, han_segme
 from rag.search.disk_cache import Table, kept
 from rag.search.bridge import gloss as cedict_gloss
 from rag.search.keyword import STOPWORDS
-from rag.text import CLITIC_PREFIX, HAN, fold, is_arabic, name_words
+from rag.text import CLITIC_PREFIX, HAN, fold, is_arabic, is_han, name_words
 
 DICT_DIR = Path("/usr/share/dictd")
 DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"  # dictd's base64
@@ -477,27 +477,26 @@ class ArabicGlosser(Glosser):
         the text as context, every form of a name the passage shows so ("شركة ميتا" in a quote whose passage
         says في ميتا elsewhere). A text with any letter that fold rewrites was not folded, so its words are
         read as written."""
-        out, names = self._read_in_context(text)
-        if context:
-            names |= self._read_in_context(context)[1]
-        return [(w, [] if self._bare(w) in names else gs) for w, gs in out]
-
-    def _read_in_context(self, text: str) -> tuple[list[tuple[str, list[str]]], set[str]]:
-        """Each word of the text with its glosses read after the word before it, and the names found so."""
+        names = self._names_after_prepositions(text) | self._names_after_prepositions(context)
         restore = may_be_folded(text)
-        names: set[str] = set()
-        out = []
-        previous = ""
-        for word in self.words(text):
-            glosses: list[str] = []
-            if not (is_number(word) or is_latin(word)):
-                after_preposition = bool(previous) and self.is_preposition(previous, restore)
-                glosses = self.glosses(word, after_preposition, restore)
-                if after_preposition and not glosses and self.glosses(word, restore=restore):
-                    names.add(self._bare(word))
-            out.append((word, glosses))
-            previous = word
-        return out, names
+        words = self.words(text)
+        return [(word, [] if self._bare(word) in names else self._glosses_after(previous, word, restore))
+                for previous, word in zip(["", *words], words)]
+
+    def _glosses_after(self, previous: str, word: str, restore: bool) -> list[str]:
+        """A word's glosses read after the word before it ("" for none): [] for numbers and Latin words."""
+        if is_number(word) or is_latin(word):
+            return []
+        return self.glosses(word, bool(previous) and self.is_preposition(previous, restore), restore)
+
+    def _names_after_prepositions(self, text: str) -> set[str]:
+        """The bare forms of the words the text writes right after a preposition that have readings, though
+        none a preposition allows: names. Only those words are glossed (a passage read for its names)."""
+        restore = may_be_folded(text)
+        words = self.words(text)
+        return {self._bare(word) for previous, word in zip(words, words[1:])
+                if not (is_number(word) or is_latin(word)) and self.is_preposition(previous, restore)
+                and not self.glosses(word, True, restore) and self.glosses(word, restore=restore)}
 
     @staticmethod
     def _bare(word: str) -> str:
@@ -879,7 +878,7 @@ class ChineseGlosser(Glosser):
         """The words of a text in order: jieba's words of a Han run, numbers and dotted names whole."""
         out = []
         for token in _WORD.findall(text):
-            out.extend(han_segmenter().cut(token) if "\u4e00" <= token[0] <= "\u9fff" else [token])
+            out.extend(han_segmenter().cut(token) if is_han(token[0]) else [token])
         return out
 
     def _content_glosses(self, word: str) -> list[str]:
@@ -928,13 +927,15 @@ class ChineseGlosser(Glosser):
 
 
 # The backends a pack's glosser names.
-GLOSSERS: dict[str, type[Glosser]] = {"arabic": ArabicGlosser, "danish": DanishGlosser, "chinese": ChineseGlosser}
+GLOSSERS: dict[str, type[Glosser]] = {
+    "arabic": ArabicGlosser, "danish": DanishGlosser, "chinese": ChineseGlosser}
 
 
 # --- the public glossary ------------------------------------------------------------------------
 
 def _spoken_list(items: list[str]) -> str:
-    """Items (one or more) as a sentence lists them: "Arabic", "Arabic and Danish", "Arabic, Danish and German"."""
+    """Items (one or more) as a sentence lists them: "Arabic", "Arabic and Danish", "Arabic, Danish and
+    German"."""
     return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
 
 
@@ -1000,7 +1001,7 @@ class Glossary:
         transliteration (ألكسندر = "alexander"), so "ألكسندر وانج" is one name; never a function word
         the dictionaries leave unglossed (بأنها "that it", وذلك "and that")."""
         runs, current = [], []
-        for word, glosses in self.gloss_words(text, self._arabic.language.code):
+        for word, glosses in self._arabic.text_glosses(text):
             if self._arabic.is_name_part(word, glosses):
                 current.append(word)
                 continue

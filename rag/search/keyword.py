@@ -56,8 +56,8 @@ _TOKEN = re.compile(
 # to a topic).
 STOPWORDS = frozenset(words("stop_words")) | PRONOUNS
 
-# PyStemmer's algorithms for Latin words (the packs' stemmer): a passage's are its own language's, or the default
-# Latin language's; a query's are every pack's, the default's first, since a question may be in any of them.
+# PyStemmer's algorithms for Latin words (the packs' stemmer): a passage's are its own language's, or the
+# default Latin language's; a query's are every pack's, the default's first, since a question may be in any.
 DEFAULT_STEMMER = pack(DEFAULT_LATIN).stemmer
 QUERY_STEMMERS = tuple(dict.fromkeys([DEFAULT_STEMMER, *(p.stemmer for p in packs() if p.stemmer)]))
 
