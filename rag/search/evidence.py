@@ -29,6 +29,8 @@ TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weigh
 NON_LATIN_SCRIPTS = ("ar", "zh")  # script_language() of a text in Arabic or Chinese script
 ACRONYM = re.compile(r"[A-Z]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
+# A web address (Levels.fyi, x.com) is copied as written into every language, never translated.
+WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
 
 class Evidence:
@@ -136,14 +138,16 @@ class Evidence:
         An acronym is not missing from a text in Arabic or Chinese script, which writes it out in
         its own words (GPU is 显卡, AI is الذكاء الاصطناعي) when it does not keep the Latin letters; a
         name in Arabic script is looked for in Arabic texts only, since its transliteration elsewhere
-        (تيان يواندونغ, 田渊栋) is too loose to tell absent from spelled otherwise.
+        (تيان يواندونغ, 田渊栋) is too loose to tell absent from spelled otherwise; a web address is
+        looked for as written (a translation of "levels" is not Levels.fyi).
         """
         missing = set(self.missing(text, language))
         script = script_language(text)
         near = self._met_by_skeleton_only(text, language) if script == "latin" else set()
         figures = month_numbers(text) | number_words(text)
         return [key for key, groups in self.keys.items()
-                if (groups <= missing or (_is_latin(key) and groups <= missing | near)) and key not in figures
+                if (groups <= missing or (_is_latin(key) and groups <= missing | near) or _address_absent(key, text))
+                and key not in figures
                 and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
                 and not (is_arabic(key[0]) and script != "ar")]
 
@@ -205,6 +209,11 @@ def _derived(a: str, b: str) -> bool:
     """True when one word begins with the other's first MIN_DERIVED_CHARS letters and the shorter is its start."""
     short, long = sorted((a, b), key=len)
     return len(short) >= MIN_DERIVED_CHARS and long.startswith(short[: max(MIN_DERIVED_CHARS, len(short) - 1)])
+
+
+def _address_absent(key: str, text: str) -> bool:
+    """True when the key is a web address the text does not write out (in any letter case)."""
+    return bool(WEB_ADDRESS.fullmatch(key)) and key.casefold() not in text.casefold()
 
 
 def _is_latin(key: str) -> bool:

@@ -48,6 +48,13 @@ def test_a_new_question_stands_alone_after_another(fast_assistant):
     assert answer.question == "Who is the CEO of Google?" and answer.abstained
 
 
+def test_a_follow_up_retried_with_the_topic_still_needs_its_own_web_address(fast_assistant):
+    """The topic's words must not carry a question about a web address to sentences that never write it."""
+    history = [("Which outlet first reported the layoffs, according to Axios?", "The articles do not say.")]
+    answer = fast_assistant.ask("Who co-founded Levels.fyi?", history=history)
+    assert answer.abstained or all("Levels.fyi" in c.quote for c in answer.citations)
+
+
 @pytest.mark.parametrize("question", ["Who is the CEO of Google?", "When will Llama 5 be released?",
                                       "谷歌的首席执行官是谁?", "من هو الرئيس التنفيذي لشركة جوجل؟"])
 def test_an_off_corpus_entity_is_refused(fast_assistant, question):

@@ -83,3 +83,11 @@ def test_question_words_and_follow_up_count_what_the_question_brings(fast_assist
 def test_a_question_of_figures_and_light_verbs_names_no_topic(fast_assistant):
     found = _signals(fast_assistant, "What happened in 1887?", _passage(BUILT, 1))
     assert found["topic_words"] == 0.0
+
+
+def test_a_web_address_is_looked_for_as_written_not_through_a_translation_of_its_words(fast_assistant):
+    """"Harbours.dk" is not held by a Danish sentence that only says havn (harbour); written out, in any case, it is."""
+    question = "Who owns Harbours.dk?"
+    evidence = fast_assistant.retriever.evidence(question)
+    assert evidence.missing_keys("Havnen i Vesterby ejes af kommunen.", "da") == ["Harbours.dk"]
+    assert evidence.missing_keys("Kommunen ejer harbours.dk og havnen i Vesterby.", "da") == []
