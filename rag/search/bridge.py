@@ -159,8 +159,9 @@ def chinese_bridge(word: str) -> list[str]:
 
 
 def latin_bridge(word: str) -> list[str]:
-    """The skeleton of a capitalised Latin-script word (a likely name), else nothing."""
-    if not word[:1].isupper() or len(word) < 4 or not word.isalpha():
+    """The skeleton of a capitalised Latin-script word (a likely name), else nothing: an acronym (IPCC) is
+    read letter by letter, so its consonants are not the sounds another script writes it with."""
+    if not word[:1].isupper() or word.isupper() or len(word) < 4 or not word.isalpha():
         return []
     skeleton = latin_skeleton(word)
     return [SKELETON + skeleton] if len(skeleton) >= 2 else []

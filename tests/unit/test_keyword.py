@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.search.bridge import arabic_skeleton, gloss, latin_skeleton
+from rag.search.bridge import SKELETON, arabic_skeleton, gloss, latin_skeleton
 from rag.search.keyword import KeywordIndex, tokenize
 from rag.search.rerank import OVERLAP_WEIGHT, rerank
 from rag.text import normalize
@@ -76,6 +76,12 @@ def test_bridges_meet_across_scripts():
     assert "salary" in gloss("薪资") or "salari" in tokenize("薪资", "zh")
     english = set(tokenize("How many months of salary compensation?", query=True))
     assert {"month", "salari"} <= english & set(tokenize("八个月的薪资赔偿", "zh"))
+
+
+def test_an_acronym_has_no_skeleton_to_meet_another_script_with():
+    """An acronym is read letter by letter: UNEP's consonants are not how Arabic writes it, a name's are."""
+    assert not {t for t in tokenize("UNEP", query=True) if t.startswith(SKELETON)}
+    assert set(tokenize("Wamo", query=True)) & set(tokenize("وامو", "ar"))
 
 
 def test_bm25_finds_the_passage_that_holds_the_rare_word(tmp_path):
