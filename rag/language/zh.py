@@ -27,7 +27,7 @@ PACK = LanguagePack(
         "number": r"多少|几",
         "organisation": r"哪家|哪个公司|什么公司|哪个机构|哪家媒体",
         "place": r"哪里|在哪|哪个城市|哪个国家",
-        "person": r"谁|哪位",
+        "person": r"谁|哪一?位",
     },
     number_words=_NUMBER,
     not_counts="一",

@@ -62,6 +62,8 @@ def test_a_question_is_read_in_its_language(question, language):
     ("Hvem malede vægmaleriet?", PERSON),
     ("من رسم الجدارية؟", PERSON),
     ("谁画了这幅壁画？", PERSON),
+    ("\u200fمن رسم الجدارية؟", PERSON),  # typed with a right-to-left mark before its first word
+    ("哪一位画家画了这幅壁画？", PERSON),  # 位, the measure word of persons, after 哪一
     ("Where was the bridge built?", PLACE),
     ("Hvor blev broen bygget?", PLACE),
 ])
