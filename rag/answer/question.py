@@ -66,7 +66,8 @@ def analyse(text: str, evidence: Evidence, topic: Topic = NO_TOPIC) -> Question:
     topic words borrowed at a lesser weight)."""
     figures = {word for word in text.split() if word[:1].isdigit()} | number_words(text)
     return Question(
-        text=text, language=question_language(text), wants=wanted(text), two_parts=asks_two_things(text),
+        text=text, language=question_language(text), wants=wanted(text, evidence.glossary),
+        two_parts=asks_two_things(text),
         names=tuple(" ".join(run) for run in name_runs(text)), figures=tuple(sorted(figures)),
         topic=topic, evidence=evidence,
     )

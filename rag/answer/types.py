@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
-from rag.language import SEGMENTER, UNKNOWN_WORDS, cues, packs, pattern, words
-from rag.text import HAN_NAME_TAGS, finder_names, fold, name_finder
+from rag.language import SEGMENTER, UNKNOWN_WORDS, cues, pack, packs, pattern, words
+from rag.search.gloss import Glossary
+from rag.search.keyword import STOPWORDS
+from rag.text import HAN_NAME_TAGS, finder_names, fold, name_finder, question_language
 
 PERSON, ORGANISATION, PLACE, NUMBER, PERCENT, DURATION, DATE, LIST = (
     "person", "organisation", "place", "number", "percent", "duration", "date", "list")
@@ -31,6 +33,15 @@ def _pattern(source: str) -> re.Pattern:
 
 # Question forms, tried in this order (a "how long" question is a duration, not a number).
 _WANTS = {kind: _pattern(cues(kind)) for kind in (LIST, DURATION, DATE, PERCENT, NUMBER, ORGANISATION, PLACE, PERSON)}
+# Else the noun after "which" or "what", named in English by the English pack's type nouns.
+_ASKING = {p.code: _pattern(p.asking_words) for p in packs() if p.asking_words}
+_TYPE_NOUNS = {kind: frozenset(n for p in packs() for n in p.type_nouns.get(kind, "").split())
+               for kind in ENTITY_KINDS}
+_SORT_NOUNS = frozenset(words("sort_nouns"))
+_NAME_NOUNS = frozenset(words("name_nouns"))
+_POSSESSIVE = re.compile(r"['’]s?$")  # which company's policies: the company
+_PHRASE_END = re.compile(r"[^\w\s'’-]")  # punctuation ends the noun phrase (哪部《…》: a title)
+HEAD_GLOSSES = 4  # a word's first glosses read (الصحفي: journalistic, press, newspaper, journalist)
 
 _FRACTION = pattern("fraction")  # a share said in words: "a third", "halvdelen", "ثلث", "三分之一" (not "half-year")
 _NUMBER_WORDS = pattern("number_words")
@@ -56,10 +67,61 @@ _HAN_TAGS = {PERSON: ("nr",), PLACE: ("ns",), ORGANISATION: ("nt", "nz", "eng")}
 _SENTENCE_START = re.compile(r"^\W*")
 
 
-def wanted(question: str) -> str | None:
-    """The kind of answer the question asks for, or None when its form does not say."""
+def wanted(question: str, glossary: Glossary | None = None) -> str | None:
+    """The kind of answer the question asks for, or None when its form does not say: its cue words, else
+    the noun after its "which" or "what" (which poet, ما النهر, 哪个乐队), read in English through the
+    glossary."""
     text = fold(question)
-    return next((kind for kind, cue in _WANTS.items() if cue.search(text)), None)
+    found = next((kind for kind, cue in _WANTS.items() if cue.search(text)), None)
+    return found or _head_noun_kind(text, glossary)
+
+
+def _head_noun_kind(text: str, glossary: Glossary | None) -> str | None:
+    """The kind the noun after the question's asking word names: the first type noun among its pack's
+    head_words content words (up to the first punctuation), each read through its first HEAD_GLOSSES
+    English glosses; a name noun is passed over (the name of the mayor), a sort noun ends it with None
+    ("what type of school" asks for a sort of school, not one)."""
+    language = question_language(text)
+    asking, found = _ASKING.get(language), pack(language)
+    match = asking.search(text) if asking else None
+    if match is None:
+        return None
+    phrase = _PHRASE_END.split(text[match.end():], maxsplit=1)[0]
+    counted = 0
+    for english in _head_words(phrase, language, glossary):
+        forms = {f for gloss in english[:HEAD_GLOSSES] for f in _singulars(gloss.lower())}
+        if forms & _SORT_NOUNS:
+            return None
+        kind = next((kind for kind, nouns in _TYPE_NOUNS.items() if forms & nouns), None)
+        if kind:
+            return kind
+        counted += not forms & _NAME_NOUNS
+        if counted >= found.head_words:
+            return None
+    return None
+
+
+def _singulars(word: str) -> set[str]:
+    """The word and the singulars its English plural ending may stand for (companies: company)."""
+    forms = {word}
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.add(word[:-2])
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    return forms
+
+
+def _head_words(phrase: str, language: str, glossary: Glossary | None) -> list[list[str]]:
+    """The phrase's content words as English: an English word as itself, another language's through the
+    glossary (words it has no gloss for, function words and names among them, left out)."""
+    if language == "en":
+        found = (_POSSESSIVE.sub("", word) for word in re.findall(r"[\w'’-]+", phrase))
+        return [[word] for word in found if word.lower() not in STOPWORDS]
+    if glossary is None:
+        return []
+    return [glosses for _, glosses in glossary.gloss_words(phrase, language) if glosses]
 
 
 def spans(kind: str, text: str, language: str = "und") -> list[str]:

@@ -66,6 +66,13 @@ class LanguagePack:
     two_parts: str = ""  # a question asking two things: "and who", "compare"
     instructions: str = ""  # text addressed to a model: "ignore the question", "answer only with"
     question_cues: dict[str, str] = field(default_factory=dict)  # answer kind -> cue pattern of its questions
+    asking_words: str = ""  # pattern: "which"/"what" before the noun that says what is asked (which poet)
+    # English only, since every glosser glosses into English: answer kind -> the nouns that name one (poet:
+    # a person), read after asking_words in any language through its English glosses
+    type_nouns: dict[str, str] = field(default_factory=dict)
+    sort_nouns: str = ""  # English only: nouns that ask for a sort of thing, not one (what type of …)
+    name_nouns: str = ""  # English only: nouns passed over to the noun they name (the name of the mayor)
+    head_words: int = 1  # content words from the asking word to its noun: more where modifiers come first
     number_words: str = ""  # pattern: a figure written in words (spans of a number answer)
     fraction: str = ""  # pattern: a share in words (a third, halvdelen, ثلث, 三分之一)
     percent_words: str = ""  # pattern: the words after a figure that make it a percentage

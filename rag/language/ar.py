@@ -40,6 +40,7 @@ PACK = LanguagePack(
         "place": r"(?:^|\s)أين(?:\s|$)|\bفي أي (?:مدينة|بلد)\b",
         "person": r"^\s*من\s|\sمن (?:هو|هي|الذي|التي)\b",
     },
+    asking_words=r"(?:^|\s)(?:أي|ما)(?:\s|$)",  # not ماذا, which asks before a verb
     number_words=_NUMBER,
     fraction=rf"(?<![{_LETTER}])(?:ال)?(?:ثلث|ربع)(?![{_LETTER}])",
     percent_words=r"في المئة|بالمئة|في المائة",

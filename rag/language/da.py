@@ -30,8 +30,10 @@ PACK = LanguagePack(
         "number": r"\bhvor (?:mange|meget|stor)\b|\bhvor meget\b",
         "organisation": r"\bhvilken (?:virksomhed|organisation)\b|\bhvilket (?:firma|medie|selskab)\b",
         "place": r"^\W*hvor\b(?! (?:mange|meget|længe|stor))|\bhvilket land\b",
-        "person": r"(?:^\W*|\bog )hvem\b|\bhvilken (?:person|direktør|forsker|chef)\b",
+        "person": r"(?:^\W*|\bog )hvem\b",
     },
+    asking_words=r"\bhvilke[nt]?\b",
+    head_words=3,  # hvilken tidligere direktør: modifiers before the noun
     number_words=r"\b(?:en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|hundrede|tusind|millioner|procent)\b",
     fraction=r"\b(?:en )?(?:tredjedel|tredjedele|halvdel|halvdelen|fjerdedel|kvart)\b",
     percent_words=r"procent",

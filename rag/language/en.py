@@ -37,17 +37,26 @@ PACK = LanguagePack(
         "percent": r"\b(?:what|which) (?:percentage|share|proportion)\b|\bhow many (?:percent|per cent)\b"
                    r"|\bby what percent",
         "number": r"\bhow (?:many|much|far|old|big)\b|\bwhat (?:number|amount)\b|\bby how much\b",
-        "organisation": r"\bwhich (?:company|companies|firm|organi[sz]ation|outlet|news outlet|publication|lab"
-                        r"|agency|site|website)\b|\bwhat (?:company|firm|organi[sz]ation|outlet|news outlet"
-                        r"|publication|agency|site|website)\b",
-        "place": r"(?:^\W*|, )where\b|\b(?:in|to|from) (?:which|what) (?:city|country|place|state|region|town"
-                 r"|village|continent|part of)\b",
-        "person": r"(?:^\W*|\band |, )(?:who|whom|whose)\b|\bby whom\b|\b(?:which|what) (?:\w+ )?(?:person|people"
-                  r"|man|woman|men|women|executive|researcher|manager|director|player|artist|author|writer|leader"
-                  r"|president|king|queen|emperor|ruler|mayor|governor|minister|founder|inventor|owner|scientist"
-                  r"|politician|poet|actor|actress|singer|composer|painter|carpenter|engineer|doctor)\b"
-                  r"|\bname of the (?:person|man|woman|leader|king|queen|author|artist|president|mayor)\b",
+        "place": r"(?:^\W*|, )where\b|\b(?:in|to|from) (?:which|what) part of\b",
+        "person": r"(?:^\W*|\band |, )(?:who|whom|whose)\b|\bby whom\b",
     },
+    # not before do/does/did: in "what did the carpenter say" the noun is the subject, not the answer
+    asking_words=r"\b(?:which|what)\b(?!\s+(?:do|does|did)\b)",
+    type_nouns={
+        "organisation": "company firm organisation organization outlet publication lab laboratory agency "
+                        "site website university college institute institution bank channel network club "
+                        "party team",
+        "place": "city country place state region province county district town village continent island "
+                 "river lake sea ocean mountain neighborhood neighbourhood street colony port",
+        "person": "person people man woman women executive researcher scientist manager director chief "
+                  "player artist author writer poet journalist reporter editor leader president king queen "
+                  "emperor ruler mayor governor minister founder inventor owner politician actor actress "
+                  "singer composer painter carpenter engineer doctor teacher professor student lawyer judge "
+                  "officer commander captain coach philosopher",
+    },
+    sort_nouns="type kind sort form",
+    name_nouns="name",
+    head_words=3,  # which Meta research scientist
     number_words=r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty"
                  r"|hundred|dozens?|hundreds?|thousands?|millions?|billions?|half|percent)\b",
     fraction=r"\b(?:(?:a|one|two|three) (?:thirds?|quarters?)|half)\b(?!-)",

@@ -29,6 +29,7 @@ PACK = LanguagePack(
         "place": r"哪里|在哪|哪个城市|哪个国家",
         "person": r"谁|哪一?位",
     },
+    asking_words=r"哪一?[个家座条所支名]?|什么",  # which (with its noun's measure word: 哪个城市), what
     number_words=_NUMBER,
     not_counts="一",
     fraction=r"[一二三四五六七八九十]+分之[一二三四五六七八九十]+|一半",

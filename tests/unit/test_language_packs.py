@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from langdetect import detect_langs
 
-from rag.answer.types import DATE, DURATION, NUMBER, PERSON, PLACE, spans, wanted
+from rag.answer.types import DATE, DURATION, NUMBER, ORGANISATION, PERSON, PLACE, spans, wanted
 from rag.language import ARABIC_SCRIPT, HAN_SCRIPT, LATIN, pack, packs
 from rag.text import (
     CLITIC_PREFIX,
@@ -84,6 +84,30 @@ def test_each_language_s_question_cues_say_what_is_asked(question, kind):
 ])
 def test_english_question_forms_are_read_past_a_leading_phrase(question, kind):
     assert wanted(question) == kind
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    from rag.search.gloss import Glossary
+    return Glossary()
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Which harbour town did the ferry leave from?", PLACE),  # modifiers before the noun (head_words)
+    ("What is the name of the captain who sailed it?", PERSON),  # a name noun passed over
+    ("Which shipyard's owner spoke first?", PERSON),
+    ("What kind of boat sank?", None),  # a sort noun asks for a sort, not one
+    ("What did the mayor promise?", None),  # the noun after "what did" is the subject, not the answer
+    ("Hvilken borgmester åbnede broen?", PERSON),
+    ("ما النهر الذي يمر بالمدينة؟", PLACE),
+    ("ما اسم الصحفي الذي كتب المقال؟", PERSON),
+    ("ما نوع القارب الذي غرق؟", None),
+    ("哪个诗人写了这首诗？", PERSON),
+    ("哪个大学赢得了比赛？", ORGANISATION),
+    ("哪部《海港》拍了这座桥？", None),  # a title in brackets, no noun
+])
+def test_the_noun_after_which_says_what_is_asked_in_every_language(question, kind, glossary):
+    assert wanted(question, glossary) == kind
 
 
 @pytest.mark.parametrize("sentence, denies", [
