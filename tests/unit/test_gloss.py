@@ -54,6 +54,14 @@ def test_arabic_names_are_left_unglossed_rather_than_glossed_wrong(glossary: Glo
     assert glosses_of(glossary, AR_REPORT, "ar")["Axios"] == []
 
 
+def test_an_arabic_word_sounding_like_its_gloss_by_three_root_consonants_is_no_name(glossary: Glossary) -> None:
+    """Made-up sentence: قابلة ("capable", k-b-l) shares its three root consonants with its gloss by chance; a
+    name transliterated shares more (ألكسندر, alexander: l-k-s-n-d-r)."""
+    found = glossary.arabic_names("كانت الطاولة قابلة للطي، كما قال ألكسندر.")
+    assert not any("قابلة" in name for name in found)
+    assert any("ألكسندر" in name for name in found)
+
+
 def test_an_arabic_name_its_passage_shows_as_one_stays_unglossed_in_a_quote(glossary: Glossary) -> None:
     """Made-up sentences: in "أعلنت شركة ميتا" nothing tells the name from "dead"; the passage the quote comes
     from, where the same word follows a preposition (في ميتا), does, and only that passage."""
