@@ -508,9 +508,9 @@ class ArabicGlosser(Glosser):
         return CLITIC_PREFIX.sub("", folded) or folded
 
     def is_name_part(self, word: str, glosses: list[str]) -> bool:
-        """An Arabic word long enough to be a name that no dictionary translates (and no function word),
-        or that sounds like its gloss."""
-        if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME:
+        """An Arabic word long enough to be a name that no dictionary translates (and no function or stop
+        word), or that sounds like its gloss."""
+        if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME or word in STOPWORDS:
             return False
         if not glosses:
             return self.function_gloss(word) is None

@@ -62,6 +62,12 @@ def test_an_arabic_word_sounding_like_its_gloss_by_three_root_consonants_is_no_n
     assert any("ألكسندر" in name for name in found)
 
 
+def test_arabic_function_words_the_dictionaries_leave_unglossed_are_no_names(glossary: Glossary) -> None:
+    """Made-up sentence: كانت ("was") and جميع ("all") have no dictionary gloss, yet are no names."""
+    found = " ".join(glossary.arabic_names("كانت جميع السفن في الميناء عندما وصل ألكسندر."))
+    assert "كانت" not in found and "جميع" not in found and "ألكسندر" in found
+
+
 def test_an_arabic_name_its_passage_shows_as_one_stays_unglossed_in_a_quote(glossary: Glossary) -> None:
     """Made-up sentences: in "أعلنت شركة ميتا" nothing tells the name from "dead"; the passage the quote comes
     from, where the same word follows a preposition (في ميتا), does, and only that passage."""
