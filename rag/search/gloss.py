@@ -65,9 +65,6 @@ MAX_EXPANSIONS = 6  # source-language words per English word
 WORDS_PER_SENSE = 3  # content words kept from one sense ("researcher in international law")
 SENSES_PER_ENTRY = 2  # numbered senses read from a FreeDict entry
 MIN_ARABIC_NAME = 4  # shorter unglossed words are mostly particles (وقد), not names
-# consonants a word must share with its gloss to be read as that name transliterated (ألكسندر: alexander): most
-# Arabic words stand on three-consonant roots, so three met by chance (قابلة "capable": k-b-l both)
-MIN_SOUNDALIKE = 4
 WORD_CACHE = 50_000  # glossed words remembered per language
 
 # English words that carry no content in a gloss (beside keyword.py's STOPWORDS).
@@ -514,8 +511,7 @@ class ArabicGlosser(Glosser):
             return False
         if not glosses:
             return self.function_gloss(word) is None
-        skeleton = arabic_skeleton(word)
-        return len(skeleton) >= MIN_SOUNDALIKE and skeleton == latin_skeleton(glosses[0])
+        return arabic_skeleton(word) == latin_skeleton(glosses[0])
 
     def _function_word(self, word: str, restore: bool) -> str:
         """A function word in English (في: in), a bare particle not at all (قد), anything else as written."""
