@@ -48,12 +48,13 @@ _LOOK_ALIKES = {code: p.code for p in packs() for code in p.look_alikes.split()}
 # What fold() evens out, from every pack: the marks it drops and the letter variants it writes as one letter.
 _MARKS = re.compile("|".join(f"[{p.marks}]" for p in packs() if p.marks) or r"(?!)")
 _LETTER_FOLDS = str.maketrans({a: b for p in packs() for a, b in pairs(p.letter_folds).items()})
-# Invisible marks that change no letter: direction marks and embeddings (an Arabic question typed with a
-# right-to-left mark before its first word), the soft hyphen, the word joiner and the byte-order mark.
-_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u00ad\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                                  "\u2060\u2066\u2067\u2068\u2069\ufeff")))
-# Arabic-Indic and Persian digits as 0-9: Unicode's digits of a script, shared by the languages it writes.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# One table, so fold() reads the text once for both: Arabic-Indic and Persian digits as 0-9 (Unicode's digits
+# of a script, shared by the languages it writes), and invisible marks that change no letter dropped:
+# direction marks and embeddings (an Arabic question typed with a right-to-left mark before its first word),
+# the soft hyphen, the word joiner and the byte-order mark.
+_DIGITS_AND_INVISIBLE = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789",
+                                      "\u00ad\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                      "\u2060\u2066\u2067\u2068\u2069\ufeff")
 
 # The clitics every pack writes onto the start of a word (Arabic وال "and the"), to find the word they are on.
 CLITIC_PREFIX = re.compile(rf"^(?:{pattern('clitics')})")
@@ -92,7 +93,7 @@ def nfc(text: str) -> str:
 def fold(text: str) -> str:
     """NFKC, invisible marks dropped, Arabic-Indic digits as 0-9, the packs' marks dropped and letter variants
     folded (Arabic diacritics, أ as ا); case kept."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_DIGITS)
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS_AND_INVISIBLE)
     return _MARKS.sub("", text).translate(_LETTER_FOLDS)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rag.language import SEGMENTER, UNKNOWN_WORDS, cues, pack, packs, pattern, words
+from rag.language import SEGMENTER, UNKNOWN_WORDS, cues, packs, pattern, words
 from rag.search.gloss import Glossary
 from rag.search.keyword import STOPWORDS
 from rag.text import HAN_NAME_TAGS, finder_names, fold, name_finder, question_language
@@ -34,7 +34,7 @@ def _pattern(source: str) -> re.Pattern:
 # Question forms, tried in this order (a "how long" question is a duration, not a number).
 _WANTS = {kind: _pattern(cues(kind)) for kind in (LIST, DURATION, DATE, PERCENT, NUMBER, ORGANISATION, PLACE, PERSON)}
 # Else the noun after "which" or "what", named in English by the English pack's type nouns.
-_ASKING = {p.code: _pattern(p.asking_words) for p in packs() if p.asking_words}
+_ASKING = {p.code: (_pattern(p.asking_words), p.head_words) for p in packs() if p.asking_words}
 _TYPE_NOUNS = {kind: frozenset(n for p in packs() for n in p.type_nouns.get(kind, "").split())
                for kind in ENTITY_KINDS}
 _SORT_NOUNS = frozenset(words("sort_nouns"))
@@ -82,7 +82,7 @@ def _head_noun_kind(text: str, glossary: Glossary | None) -> str | None:
     English glosses; a name noun is passed over (the name of the mayor), a sort noun ends it with None
     ("what type of school" asks for a sort of school, not one)."""
     language = question_language(text)
-    asking, found = _ASKING.get(language), pack(language)
+    asking, head_words = _ASKING.get(language, (None, 0))
     match = asking.search(text) if asking else None
     if match is None:
         return None
@@ -96,13 +96,14 @@ def _head_noun_kind(text: str, glossary: Glossary | None) -> str | None:
         if kind:
             return kind
         counted += not forms & _NAME_NOUNS
-        if counted >= found.head_words:
+        if counted >= head_words:
             return None
     return None
 
 
 def _singulars(word: str) -> set[str]:
-    """The word and the singulars its English plural ending may stand for (companies: company)."""
+    """The word and the singulars its English plural ending may stand for (companies: company); not the
+    stemmer's stem, which makes "researcher" (a person) and "research" one word."""
     forms = {word}
     if word.endswith("ies"):
         forms.add(word[:-3] + "y")
