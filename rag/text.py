@@ -280,6 +280,21 @@ def printable_name(name: str) -> str:
         for c in name)
 
 
+# A word of a file's name: letters only or a figure alone ("50"); a run mixing letters and figures (a hash,
+# e4361c01c8850e8e) names nothing.
+_NAME_WORD = re.compile(r"(?<![^\W_])(?:[^\W\d_]+|\d+)(?![^\W_])")
+_LEADING_NUMBER = re.compile(r"^\d+(?=[\W_])")  # a file's place in its folder ("00_"), not its subject
+
+
+def file_subject(source: str) -> str:
+    """The words a document's file name gives, which name its subject: "00_super_bowl_50.txt" is
+    "super bowl 50", a page its passages leave implied ("the game", "the city"); a hash or a bare number
+    gives nothing."""
+    stem = source.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    found = _NAME_WORD.findall(_LEADING_NUMBER.sub("", stem))
+    return " ".join(found) if any(not word.isdigit() for word in found) else ""
+
+
 # Each pack script as script_language() names it.
 _SCRIPT_NAMES = {ARABIC_SCRIPT: "ar", HAN_SCRIPT: "zh", LATIN: "latin"}
 

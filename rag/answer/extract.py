@@ -23,8 +23,8 @@ from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import tokenize
-from rag.text import (NO_TOPIC_WORDS, first_pronoun, fold, looks_like_instructions, opens_with_person_pronoun,
-                      script_language, split_sentences)
+from rag.text import (NO_TOPIC_WORDS, file_subject, first_pronoun, fold, looks_like_instructions,
+                      opens_with_person_pronoun, script_language, split_sentences)
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
 RANK_PRIOR = 0.01  # per rank: retrieval order breaks near-ties
@@ -261,7 +261,17 @@ def _missing_keys(evidence: Evidence, wants: str | None, best: Scored, passage: 
     if missing and passage.previous_id and _named_before_passage(best.sentence, passage):
         held = evidence.keys_held_by(passage.previous_id)
         missing = [key for key in missing if key not in held]
-    return missing
+    return _unnamed_by_file(evidence, missing, passage.source)
+
+
+def _unnamed_by_file(evidence: Evidence, missing: list[str], source: str) -> list[str]:
+    """The missing keys less those the article's file name holds: a page about Super Bowl 50 says "the
+    game", not the name its file gives (rag.text.file_subject)."""
+    subject = file_subject(source) if missing else ""
+    if not subject:
+        return missing
+    named = evidence.keys_named_by(subject)
+    return [key for key in missing if key not in named]
 
 
 def _named_before_passage(sentence: str, passage: Passage) -> bool:

@@ -17,12 +17,12 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from rag.language import pack
+from rag.language import pack, packs
 from rag.search.bridge import SKELETON
 from rag.search.gloss import GLOSSED_LANGUAGES, Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import (asks_two_things, finder_names, is_arabic, month_numbers, names, number_words,
-                      question_language, script_language)
+from rag.text import (asks_two_things, finder_names, is_arabic, month_numbers, name_runs, names,
+                      number_words, question_language, script_language)
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
 TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weighs this much of its own words
@@ -30,6 +30,7 @@ NON_LATIN_SCRIPTS = ("ar", "zh")  # script_language() of a text in Arabic or Chi
 ACRONYM = re.compile(r"[A-Z]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
 # A web address (Levels.fyi, x.com) is copied as written into every language, never translated.
+LANGUAGE_NAMES = {p.name.casefold(): p.code for p in packs()}  # "danish": "da", as a question names an article
 WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
 
@@ -136,25 +137,47 @@ class Evidence:
         """The keys (numbers, rare names) of the question that the text holds in no form.
 
         An acronym is not missing from a text in Arabic or Chinese script, which writes it out in
-        its own words (GPU is 显卡, AI is الذكاء الاصطناعي) when it does not keep the Latin letters; a
-        name in Arabic script is looked for in Arabic texts only, since its transliteration elsewhere
-        (تيان يواندونغ, 田渊栋) is too loose to tell absent from spelled otherwise; a web address is
-        looked for as written (a translation of "levels" is not Levels.fyi).
+        its own words (GPU is 显卡, AI is الذكاء الاصطناعي) when it does not keep the Latin letters, nor
+        from a text that spells out its initials (SP in "the Scottish Parliament"); a name in Arabic script
+        is looked for in Arabic texts only, since its transliteration elsewhere (تيان يواندونغ, 田渊栋) is
+        too loose to tell absent from spelled otherwise; a web address is looked for as written (a
+        translation of "levels" is not Levels.fyi); a language's name is held by a text in that language
+        ("the Danish article").
         """
         missing = set(self.missing(text, language))
         script = script_language(text)
         near = self._met_by_skeleton_only(text, language) if script == "latin" else set()
         figures = month_numbers(text) | number_words(text)
-        return [key for key, groups in self.keys.items()
-                if (groups <= missing or (_is_latin(key) and groups <= missing | near) or _address_absent(key, text))
-                and key not in figures
-                and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
-                and not (is_arabic(key[0]) and script != "ar")]
+        absent = [key for key, groups in self.keys.items()
+                  if (groups <= missing or (_is_latin(key) and groups <= missing | near) or _address_absent(key, text))
+                  and key not in figures
+                  and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
+                  and not (is_arabic(key[0]) and script != "ar")
+                  and not _spelled_out(key, text)
+                  and LANGUAGE_NAMES.get(key.casefold()) != language]
+        return [key for key in absent if self._name_ends.get(key, key) in absent]
+
+    @cached_property
+    def _name_ends(self) -> dict[str, str]:
+        """Each earlier word of a name the question writes in several words, with the name's last word when that
+        is a key: a text that names "Wang" speaks of "Alexandr Wang" (a person is called by the family name
+        after the first mention), one that names "Devi" alone does not speak of "Devi Park"."""
+        keys = self.keys
+        return {word: run[-1] for run in name_runs(self.question) if run[-1] in keys for word in run[:-1]}
+
+    def keys_named_by(self, text: str, language: str = "und") -> set[str]:
+        """The keys every word of which the text holds in some form (a consonant skeleton alone does not
+        make a Latin name, as in missing_keys): a short text that names them all, such as a file's name."""
+        absent = set(self.missing(text, language))
+        if script_language(text) == "latin":
+            absent |= self._met_by_skeleton_only(text, language)
+        return {key for key, groups in self.keys.items() if not groups & absent}
 
     def _met_by_skeleton_only(self, text: str, language: str) -> set[int]:
         """The word groups a Latin-script text meets only through a name's consonant skeleton: within one script
         a name is written as it is, so "Park" met by "Parikh" (both b-r-k) is another name, not this one; a word
-        that only extends it is the same (Germany, German)."""
+        that only extends it is the same (Germany, German), and so is one a slip of the pen away (Geegen,
+        Gegeen: a question often misspells the name it asks about)."""
         have = text_tokens(text, language)
         words = [w.casefold() for w in _LATIN_WORD.findall(text)]
         near = set()
@@ -162,7 +185,8 @@ class Evidence:
             own = {t for t in group if not t.startswith(SKELETON)}
             if (own | extra) & have or not group & have:
                 continue
-            if not any(_derived(t, w) for t in own for w in words):
+            if not any(_derived(t, w) for t in own for w in words) and not any(_misspelt(t, h) for t in own
+                                                                             for h in have):
                 near.add(i)
         return near
 
@@ -203,12 +227,48 @@ class Evidence:
 
 
 MIN_DERIVED_CHARS = 4  # a shared start this long makes two words one word's forms (german, germany)
+MIN_MISSPELT_CHARS = 5  # shorter names one letter apart are other names (Mark, Mary)
+MAX_PASSED_WORD = 3  # the longest lower-case word passed over between an acronym's words (on, of, and)
 
 
 def _derived(a: str, b: str) -> bool:
     """True when one word begins with the other's first MIN_DERIVED_CHARS letters and the shorter is its start."""
     short, long = sorted((a, b), key=len)
     return len(short) >= MIN_DERIVED_CHARS and long.startswith(short[: max(MIN_DERIVED_CHARS, len(short) - 1)])
+
+
+def _misspelt(a: str, b: str) -> bool:
+    """True when two words of at least MIN_MISSPELT_CHARS letters are one slip apart: a letter added, dropped,
+    changed, or two neighbours swapped (Geegen, Gegeen); a name asked about is often spelled so."""
+    if min(len(a), len(b)) < MIN_MISSPELT_CHARS or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    end_a, end_b = a[start + 1:], b[start + 1:]
+    return (end_a == b[start:] or a[start:] == end_b or end_a == end_b
+            or (a[start + 2:] == b[start + 2:] and a[start: start + 2] == b[start: start + 2][::-1]))
+
+
+def _spelled_out(key: str, text: str) -> bool:
+    """True when the key is an acronym whose letters begin the capitalised words of a run in the text ("SP":
+    "the Scottish Parliament"; "IPCC": "Intergovernmental Panel on Climate Change"); short lower-case words
+    between them (on, of, and) are passed over."""
+    if not ACRONYM.fullmatch(key):
+        return False
+    words = _LATIN_WORD.findall(text)
+    for start, word in enumerate(words):
+        if word[0] != key[0]:
+            continue
+        initials = ""
+        for following in words[start:]:
+            if following[0].isupper():
+                initials += following[0]
+            elif len(following) > MAX_PASSED_WORD:
+                break
+            if len(initials) == len(key):
+                break
+        if initials == key:
+            return True
+    return False
 
 
 def _address_absent(key: str, text: str) -> bool:

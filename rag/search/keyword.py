@@ -99,7 +99,12 @@ def _latin(word: str, languages: tuple[str, ...]) -> tuple[str, ...]:
             continue
         out.extend(_stems(part, languages))
     out = list(dict.fromkeys(out))
-    return (*out, *latin_bridge(word)) if out else ()
+    return (*out, *latin_bridge(_name_part(word))) if out else ()
+
+
+def _name_part(word: str) -> str:
+    """The name in a word an apostrophe joins to a clitic: "Wang" in "Wang's", "Brien" in "O'Brien"."""
+    return max(re.split(r"['’]", word), key=len)
 
 
 @lru_cache(maxsize=WORD_CACHE)

@@ -143,3 +143,8 @@ def test_cedict_names_are_added_to_jieba_once_whichever_threads_ask():
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda _: han_segmenter(), range(8)))
     assert han_segmenter().total == total and "扎克伯格" in han_segmenter().FREQ
+
+
+def test_a_possessive_name_keeps_its_skeleton():
+    """"Wamo's" is Wamo: its skeleton meets the Arabic وامو as the bare name's does."""
+    assert set(tokenize("Wamo's plan", query=True)) & set(tokenize("وامو", "ar"))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from rag.ingest.chunk import chunk_documents, count_tokens
-from rag.text import split_sentences
+from rag.text import file_subject, split_sentences
 from rag.errors import CorpusError
 from rag.ingest.load import load_corpus, read_document
 from tests.conftest import CORPUS, make_settings
@@ -132,3 +132,15 @@ def test_fuzz_chunker_never_loses_a_character(tmp_path, pieces, noise):
     doc = read_document(path, tmp_path)
     nodes = chunk_documents([doc], make_settings(tmp_path, chunk_tokens=64, chunk_overlap=8))
     assert _covered(doc.text, nodes)
+
+
+@pytest.mark.parametrize("source, subject", [
+    ("00_harbour_festival_12.txt", "harbour festival 12"),
+    ("notes/04_north_sea_(coast).md", "north sea coast"),
+    ("Vesterby lighthouses.txt", "Vesterby lighthouses"),
+    ("تقرير_المرفأ.txt", "تقرير المرفأ"),
+    ("000_e4361c01c8850e8e.txt", ""),  # a hash names nothing
+    ("2024.txt", ""),  # nor a bare number
+])
+def test_a_file_name_gives_the_words_of_its_subject(source, subject):
+    assert file_subject(source) == subject

@@ -91,3 +91,40 @@ def test_a_web_address_is_looked_for_as_written_not_through_a_translation_of_its
     evidence = fast_assistant.retriever.evidence(question)
     assert evidence.missing_keys("Havnen i Vesterby ejes af kommunen.", "da") == ["Harbours.dk"]
     assert evidence.missing_keys("Kommunen ejer harbours.dk og havnen i Vesterby.", "da") == []
+
+
+def test_a_name_the_article_file_gives_is_the_subject_its_sentences_leave_implied(fast_assistant):
+    """A page about "Harbour Festival 12" says "the festival"; its file's name holds what the question names. A
+    file named by a hash names nothing, and the key stays missing."""
+    question = "Who sang the opening song at Harbour Festival 12?"
+    sentence = "Anna Holm sang the opening song, while the choir of Vesterby closed the evening."
+    asked = analyse(question, fast_assistant.retriever.evidence(question))
+    named = Passage(text=sentence, source="07_harbour_festival_12.txt", score=1.0, chunk_id="made-up#1", language="en")
+    hashed = Passage(text=sentence, source="007_4f0c2a9e1b7d33aa.txt", score=1.0, chunk_id="made-up#1", language="en")
+    assert not extract(asked, [named]).missing_keys
+    assert "12" in extract(asked, [hashed]).missing_keys
+
+
+def test_a_name_spelled_one_letter_off_is_the_same_name_a_shorter_or_further_one_is_not(fast_assistant):
+    evidence = fast_assistant.retriever.evidence("When did Queen Margarethe of Vesterby rule?")
+    assert "Margarethe" not in evidence.missing_keys("Queen Margrethe of Vesterby ruled from 1412.", "en")
+    assert "Margarethe" in evidence.missing_keys("Queen Margit of Vesterby ruled from 1412.", "en")
+
+
+def test_an_acronym_is_held_by_the_words_whose_initials_spell_it(fast_assistant):
+    evidence = fast_assistant.retriever.evidence("Who chairs the VHB?")
+    assert "VHB" not in evidence.missing_keys("The Vesterby Harbour Board is chaired by Lene Dahl.", "en")
+    assert "VHB" in evidence.missing_keys("The Board of Vesterby Harbours is chaired by Lene Dahl.", "en")
+    assert "VHB" in evidence.missing_keys("The harbour board is chaired by Lene Dahl.", "en")
+
+
+def test_a_language_named_by_the_question_is_held_by_a_passage_in_it(fast_assistant):
+    evidence = fast_assistant.retriever.evidence("What does the Danish report say about the lighthouses of Vesterby?")
+    assert "Danish" not in evidence.missing_keys(BUILT_DA, "da")
+    assert "Danish" in evidence.missing_keys(BUILT, "en")
+
+
+def test_a_family_name_alone_speaks_of_the_whole_name_a_given_name_alone_does_not(fast_assistant):
+    evidence = fast_assistant.retriever.evidence("When did Alva Renko leave the harbour board?")
+    assert evidence.missing_keys("Renko left the harbour board in 2019.", "en") == []
+    assert "Renko" in evidence.missing_keys("Alva left the harbour board in 2019.", "en")
