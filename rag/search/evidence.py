@@ -29,8 +29,8 @@ TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weigh
 NON_LATIN_SCRIPTS = ("ar", "zh")  # script_language() of a text in Arabic or Chinese script
 ACRONYM = re.compile(r"[A-Z]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
-# A web address (Levels.fyi, x.com) is copied as written into every language, never translated.
 LANGUAGE_NAMES = {p.name.casefold(): p.code for p in packs()}  # "danish": "da", as a question names an article
+# A web address (Levels.fyi, x.com) is copied as written into every language, never translated.
 WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
 
@@ -149,7 +149,8 @@ class Evidence:
         near = self._met_by_skeleton_only(text, language) if script == "latin" else set()
         figures = month_numbers(text) | number_words(text)
         absent = [key for key, groups in self.keys.items()
-                  if (groups <= missing or (_is_latin(key) and groups <= missing | near) or _address_absent(key, text))
+                  if (groups <= missing or (_is_latin(key) and groups <= missing | near)
+                      or _address_absent(key, text))
                   and key not in figures
                   and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
                   and not (is_arabic(key[0]) and script != "ar")
