@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
@@ -290,7 +291,7 @@ def file_subject(source: str) -> str:
     """The words a document's file name gives, which name its subject: "00_super_bowl_50.txt" is
     "super bowl 50", a page its passages leave implied ("the game", "the city"); a hash or a bare number
     gives nothing."""
-    stem = source.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = PurePosixPath(source.replace("\\", "/")).stem
     found = _NAME_WORD.findall(_LEADING_NUMBER.sub("", stem))
     return " ".join(found) if any(not word.isdigit() for word in found) else ""
 

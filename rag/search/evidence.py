@@ -17,11 +17,11 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from rag.language import pack, packs
+from rag.language import pack
 from rag.search.bridge import SKELETON
 from rag.search.gloss import GLOSSED_LANGUAGES, Glossary
 from rag.search.keyword import KeywordIndex, terms, tokenize
-from rag.text import (asks_two_things, finder_names, is_arabic, month_numbers, name_runs, names,
+from rag.text import (LANGUAGE_NAMES, asks_two_things, finder_names, is_arabic, month_numbers, name_runs, names,
                       number_words, question_language, script_language)
 
 GLOSS_WEIGHT = 0.7  # a word met only through a dictionary gloss or expansion counts this much
@@ -29,7 +29,8 @@ TOPIC_WEIGHT = 0.3  # a word a follow-up borrows from the earlier question weigh
 NON_LATIN_SCRIPTS = ("ar", "zh")  # script_language() of a text in Arabic or Chinese script
 ACRONYM = re.compile(r"[A-Z]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-zæøåÆØÅ][\w'’-]*")
-LANGUAGE_NAMES = {p.name.casefold(): p.code for p in packs()}  # "danish": "da", as a question names an article
+# "danish": "da", as a question names an article by its language
+LANGUAGE_OF_NAME = {name.casefold(): code for code, name in LANGUAGE_NAMES.items()}
 # A web address (Levels.fyi, x.com) is copied as written into every language, never translated.
 WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
@@ -155,7 +156,7 @@ class Evidence:
                   and not (script in NON_LATIN_SCRIPTS and ACRONYM.fullmatch(key))
                   and not (is_arabic(key[0]) and script != "ar")
                   and not _spelled_out(key, text)
-                  and LANGUAGE_NAMES.get(key.casefold()) != language]
+                  and LANGUAGE_OF_NAME.get(key.casefold()) != language]
         return [key for key in absent if self._name_ends.get(key, key) in absent]
 
     @cached_property
