@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.answer.question import Question
-from rag.answer.types import ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PLACE, fit, spans
+from rag.answer.types import ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PERSON, PLACE, fit, spans
 from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.bridge import SKELETON
@@ -79,13 +79,16 @@ def extract(question: Question, passages: list[Passage]) -> Extract:
         gap=_gap(evidence, passage),
         short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
     )
-    found.signals = signals(found, question, best.number, passage)
+    found.signals = signals(found, question, best.number, passage,
+                            [(s.sentence, passages[s.number - 1].language) for s in picks])
     return found
 
 
-def signals(found: Extract, question: Question, number: int, passage: Passage) -> dict[str, float]:
+def signals(found: Extract, question: Question, number: int, passage: Passage,
+            answer: list[tuple[str, str]]) -> dict[str, float]:
     """The extraction's signals the policy reads: how much of the question the answer holds and in what
-    form, and where retrieval put the answering passage (passage number `number`)."""
+    form, and where retrieval put the answering passage (passage number `number`); `answer` is the picks
+    as (sentence, language)."""
     evidence = question.evidence
     keyword = min((rank for name, rank in passage.ranks.items() if name != DENSE), default=ABSENT_RANK)
     return {
@@ -99,7 +102,20 @@ def signals(found: Extract, question: Question, number: int, passage: Passage) -
         "follow_up": float(question.follow_up),
         "keys_missing_in_own_script": float(sum(_same_script(key, passage.text) for key in found.missing_keys)),
         "topic_words": float(topic_words(evidence)),
+        "own_words_met": own_words_met(evidence, answer),
     }
+
+
+def own_words_met(evidence: Evidence, sentences: list[tuple[str, str]]) -> float:
+    """The share of the question's own word groups (not a follow-up's borrowed ones) that the answer's
+    sentences hold in some form, 1 when it has none ("And how many?"): a follow-up's answer holding only
+    its topic's words answers the question before."""
+    if not evidence.own:
+        return 1.0
+    held: set[int] = set()
+    for sentence, language in sentences:
+        held |= set(range(evidence.own)) - set(evidence.missing(sentence, language))
+    return len(held) / evidence.own
 
 
 def topic_words(evidence: Evidence) -> int:
@@ -211,8 +227,13 @@ def _typed(wants: str | None, picks: list[Scored], passages: list[Passage], evid
 def new_spans(kind: str, sentence: str, language: str, evidence: Evidence) -> list[str]:
     """The spans of that kind in the sentence that the question does not already state; a span's own
     words decide, not its name skeleton ("Metas" is the question's "Meta"). A company or place that
-    most passages name ("AI", "Meta") is the articles' subject, not an answer to "which company"."""
-    found = [span for span in spans(kind, sentence, language) if not _words(span, language) <= evidence.question_tokens]
+    most passages name ("AI", "Meta") is the articles' subject, not an answer to "which company". A person
+    whose family name the question says is the question's own ("Mark Zuckerberg" to "Who did Zuckerberg
+    blame?")."""
+    asked = evidence.question_tokens
+    found = [span for span in spans(kind, sentence, language) if not _words(span, language) <= asked]
+    if kind == PERSON:
+        found = [span for span in found if not _words(span.split()[-1], language) <= asked]
     if kind in (ORGANISATION, PLACE):
         found = [span for span in found if evidence.index.is_rare_name(span)]
     return list(dict.fromkeys(found))

@@ -28,7 +28,9 @@ _GLOSS_WORD = re.compile(r"[A-Za-z]{3,}|\b[A-Z][a-z]\b")  # "Go" in "the game of
 _NAME_SENSE = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)\s*(?:[(,]|$)")
 GLOSS_SENSES = 2  # CC-CEDICT senses read per word (3 or 4 lost retrieval on the tune half)
 SKELETON = "sk_"  # the prefix of a name's consonant-skeleton token (Zuckerberg = زوكربيرج = sk_zkrbrg)
-_GLOSS_STOP = frozenset("the and for with from that this sth someone something one".split())
+# A gloss's English function words ("several" in "several years" would meet "severance" by its stem) and
+# CC-CEDICT's placeholders for an object.
+_GLOSS_STOP = frozenset(pack("en").stop_words.split()) | frozenset("sth someone something one".split())
 
 # Arabic letters to Latin consonant classes (the ar pack's); long vowels and glottal letters drop out.
 _ARABIC_SOUNDS = pairs(pack("ar").transliteration)

@@ -283,6 +283,15 @@ def test_which_company_is_not_answered_by_the_questions_own_name_or_the_articles
     assert fast_assistant.ask(question).abstained
 
 
+def test_who_is_not_answered_by_the_person_whose_family_name_the_question_says(fast_assistant):
+    """A person is called by the family name after the first mention: "Alva Renko" is the question's Renko."""
+    from rag.answer.extract import new_spans
+
+    evidence = fast_assistant.retriever.evidence("Who did Renko thank for the new lighthouse?")
+    sentence = "Alva Renko thanked Tove Kjeldsen for the new lighthouse."
+    assert new_spans("person", sentence, "en", evidence) == ["Tove Kjeldsen"]
+
+
 def test_a_he_opening_a_passage_is_named_in_the_passage_before(fast_assistant):
     """"He added that the dismissed employees … three months of job support": Zuckerberg, the question's key,
     is named in the article's passage before this one, not in it; the key counts as held, and the duration is

@@ -60,6 +60,12 @@ def test_cedict_names_lose_their_description_and_keep_short_names():
     assert "go" in gloss("围棋")  # "the game of Go": a name, not the verb
 
 
+def test_a_gloss_keeps_no_english_function_word_to_meet_a_question_by_its_stem():
+    """几年 is "several years": "several" stems to "sever", as "severance" does, and says nothing."""
+    assert "several" not in gloss("几年") and "year" in " ".join(gloss("几年"))
+    assert "sever" not in tokenize("几年后", "zh")
+
+
 def test_a_cedict_name_jieba_lacks_is_one_word_and_a_person():
     """jieba cuts 扎克伯格 into 扎克 + 伯格; CC-CEDICT knows it as Mark Zuckerberg: one token, glossed, named."""
     from rag.text import han_names

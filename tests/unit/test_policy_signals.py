@@ -128,3 +128,22 @@ def test_a_family_name_alone_speaks_of_the_whole_name_a_given_name_alone_does_no
     evidence = fast_assistant.retriever.evidence("When did Alva Renko leave the harbour board?")
     assert evidence.missing_keys("Renko left the harbour board in 2019.", "en") == []
     assert "Renko" in evidence.missing_keys("Alva left the harbour board in 2019.", "en")
+
+
+def test_a_follow_up_answered_by_its_topic_s_words_alone_is_refused(fast_assistant):
+    """"What pension did it promise them?" after a question about the lighthouses: a sentence holding only the
+    topic's words (lighthouses, harbour board) answers the question before, not this one."""
+    topic = "How many lighthouses did the harbour board of Vesterby build?"
+    asked = analyse("What pension did it promise them?",
+                    fast_assistant.retriever.evidence("What pension did it promise them?", topic))
+    found = extract(asked, [_passage(BUILT, 1)])
+    assert found.signals["own_words_met"] == 0.0
+    assert "own words" in hard_refusal(found)
+    promised = extract(asked, [_passage("The harbour board promised the keepers a pension after 1887.", 1)])
+    assert promised.signals["own_words_met"] > 0.0 and not hard_refusal(promised)
+
+
+def test_a_question_with_no_words_of_its_own_leans_on_its_topic_without_refusal(fast_assistant):
+    found = _signals(fast_assistant, "And how many?", _passage(BUILT, 1),
+                     topic="How many lighthouses did the harbour board of Vesterby build?")
+    assert found["own_words_met"] == 1.0
