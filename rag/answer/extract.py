@@ -22,7 +22,7 @@ from rag.answer.types import names as typed_names
 from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
-from rag.search.keyword import tokenize
+from rag.search.keyword import STOPWORDS, tokenize
 from rag.text import (NO_TOPIC_WORDS, file_subject, first_pronoun, fold, looks_like_instructions,
                       opens_with_person_pronoun, script_language, split_sentences)
 
@@ -369,10 +369,11 @@ def _near_support(evidence: Evidence, located: tuple[int, str], sentence: str, l
 
 
 def _with_unit(span: str, at: int, sentence: str) -> str:
-    """A figure with the word after it ("50 members", "600 موظف"), when that word follows in the sentence."""
+    """A figure with the word after it ("50 members", "600 موظف"), when that word follows in the sentence and
+    is no function word ("50 were")."""
     after = sentence[at + len(span): at + len(span) + 1]
     if span.endswith("%") or not after.isspace():  # Chinese writes the unit inside the span: 八个月
         return span
     rest = sentence[at + len(span):].split(maxsplit=1)
     unit = rest[0].strip(".,;:!?،。，") if rest else ""
-    return f"{span} {unit}" if unit.isalpha() and len(unit) > 1 else span
+    return f"{span} {unit}" if unit.isalpha() and len(unit) > 1 and fold(unit).casefold() not in STOPWORDS else span

@@ -49,6 +49,7 @@ PACK = LanguagePack(
     duration_units=r"سنوات|سنة|سنين|عاما|أعوام|عام|أشهر|شهرا|شهر|أسابيع|أيام|يوما|ساعات",
     date_words=r"يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|الاثنين|الثلاثاء"
                r"|الأربعاء|الخميس|الجمعة|السبت|الأحد|أمس|اليوم",
+    year_cues="عام العام سنة في منذ",
     name_finder=UNKNOWN_WORDS,  # names are transliterated: words no dictionary knows
     definite_article="ال",
     pronoun_suffixes="هما كم هم ها نا ه ي",

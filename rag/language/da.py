@@ -43,6 +43,7 @@ PACK = LanguagePack(
     date_words=r"\b(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
                r"|mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|i går|i dag|sidste uge)\b(?:\s+\d{1,2})?"
                r"|\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?\s+\d{4}",
+    year_cues="i siden år omkring",
     linking_letters="s e",
     verb_particles="ud op af til om ind med over under frem sam gen",
     derivations="ning ing ere hed",

@@ -68,4 +68,5 @@ PACK = LanguagePack(
     date_words=r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december"
                r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today"
                r"|last (?:week|month|year))\b(?:\s+\d{1,2}(?:st|nd|rd|th)?)?",
+    year_cues="in since until year around circa during",
 )

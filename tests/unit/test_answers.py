@@ -283,6 +283,15 @@ def test_which_company_is_not_answered_by_the_questions_own_name_or_the_articles
     assert fast_assistant.ask(question).abstained
 
 
+def test_a_figure_s_unit_is_the_word_after_it_unless_that_is_a_function_word(fast_assistant):
+    from rag.answer.extract import short_answer
+
+    evidence = fast_assistant.retriever.evidence("How many keepers did the harbour board hire?")
+    assert short_answer("number", [("The harbour board hired 40 keepers.", "en")], evidence) == "40 keepers"
+    assert short_answer("number", [("Of the keepers the harbour board hired, 40 were women.", "en")],
+                        evidence) == "40"
+
+
 def test_who_is_not_answered_by_the_person_whose_family_name_the_question_says(fast_assistant):
     """A person is called by the family name after the first mention: "Alva Renko" is the question's Renko."""
     from rag.answer.extract import new_spans
