@@ -29,10 +29,11 @@ from rag.text import ARABIC, CLITIC_PREFIX, DEFAULT_LATIN, HAN, PRONOUNS, fold, 
 
 # Each passage's tokens, kept for the next build; the name changes when tokens change meaning
 # (v2: gloss tokens added; v3: more function words dropped; v4: English lemmas, CC-CEDICT names;
-# v5: an English word's lemmas for every part of speech; v6: CC-CEDICT's names as jieba words),
+# v5: an English word's lemmas for every part of speech; v6: CC-CEDICT's names as jieba words;
+# v7: a possessive name's skeleton, no English function word among a gloss's words),
 # so an index built before re-tokenizes instead of mixing kinds. One JSON line per passage, written
 # and read a line at a time.
-TOKENS_FILE = "tokens-v6.jsonl"
+TOKENS_FILE = "tokens-v7.jsonl"
 EMPTY_PASSAGE = "\u2205"  # the one token of a passage without words: bm25s needs one per passage
 # bm25s's sparse-matrix builder: scipy's converts its score triplets in linear time and about half the
 # memory of the numpy one's sort (about 250 MiB instead of 550 at 100k passages); the matrices are the same.
