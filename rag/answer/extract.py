@@ -3,7 +3,8 @@
 Each sentence is scored by the question's evidence (rarity-weighted words, through
 every bridge between languages and the gloss layer), a little by its passage's
 evidence (a sentence saying "it had 50 members" leans on the passage for its subject),
-and by whether it holds the kind of answer asked for. A list question collects one
+and by whether it holds the kind of answer asked for (for "how many researchers", a figure
+counting researchers). A list question collects one
 sentence per new name across passages and articles; any other question adds the
 sentence that holds most of what the best one leaves out (a two-part question), else
 the best sentence of a second article when it is nearly as good. The span of the asked
@@ -17,8 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.answer.question import Question
-from rag.answer.types import ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PERSON, PLACE, fit, spans
+from rag.answer.types import (ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PERSON, PLACE, TYPE_WEIGHT, fit,
+                              spans)
 from rag.answer.types import names as typed_names
+from rag.language import pack
 from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
@@ -33,6 +36,8 @@ LIST_RATIO = 0.6  # a list item's sentence must score this share of the best
 MAX_LIST_ITEMS = 4
 COMPLEMENT_SHARE = 0.25  # a second sentence is added when it holds this share of what the first lacks
 MAX_COMPLEMENT_CANDIDATES = 40  # the best-scored sentences considered as a complement
+UNIT_WORDS = 2  # words after a figure read as what it counts ("50 AI researchers")
+UNIT_CHARS = 4  # characters after a figure read so in an unspaced script (50名研究员)
 SHORT_WINDOW_CHARS = 40  # the surroundings of a candidate short answer weighed against the question
 DENSE = "dense"  # the dense retriever's name in Passage.ranks (the others are keyword rankings)
 ABSENT_RANK = 100  # the rank signal of a passage a retriever did not return
@@ -155,9 +160,24 @@ def _score_all(evidence: Evidence, wants: str | None, passages: list[Passage]) -
             read = f"{sentence} {_antecedents(previous, sentence, passage.language)}"
             support = (1 - CONTEXT_WEIGHT) * evidence.support(read, passage.language) + context
             score = support + fit(wants, sentence, passage.language) + prior
+            if wants == NUMBER and _counts_asked(evidence, sentence, passage.language):
+                score += TYPE_WEIGHT
             out.append(Scored(number, sentence, support, score, context))
             previous = sentence
     return out
+
+
+def _counts_asked(evidence: Evidence, sentence: str, language: str) -> bool:
+    """True when a figure of the sentence counts what the question counts: "how many researchers" and
+    "50 researchers", not "600 employees" (the words right after a figure, its unit, hold a word of the
+    question's own; an unspaced script writes the unit in the next few characters)."""
+    spaced = pack(language) is None or pack(language).spaced
+    for at, span in _located(new_spans(NUMBER, sentence, language, evidence), sentence):
+        after = sentence[at + len(span):]
+        unit = " ".join(after.split()[:UNIT_WORDS]) if spaced else after[:UNIT_CHARS]
+        if unit and own_words_met(evidence, [(unit, language)]):
+            return True
+    return False
 
 
 def _antecedents(previous: str, sentence: str, language: str) -> str:

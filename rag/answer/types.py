@@ -54,9 +54,11 @@ _DURATION = _pattern(
     rf"(?:(?:{pattern('hedges')})\s*)?(?:\d[\d,.]*|{_NUMBER_WORDS}|\b(?:{_ARTICLES})\b)[\s-]*"
     rf"(?:{pattern('duration_units')})\b|{pattern('duration_forms')}"
 )
-# a year: 1900-2099 anywhere, an earlier one after a word that introduces years (in 1564, عام 1564)
+# a date written as numbers (2024-04-17), a year: 1900-2099 anywhere, an earlier one after a word that introduces
+# years (in 1564, عام 1564)
 _AFTER_YEAR_CUE = "|".join(rf"(?<=\b{fold(word)} )" for word in words("year_cues"))
-_DATE = _pattern(rf"{pattern('date_words')}|\b(?:19|20)\d\d\b|(?:{_AFTER_YEAR_CUE})1\d{{3}}\b")
+_DATE = _pattern(rf"{pattern('date_words')}|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b(?:19|20)\d\d\b"
+                 rf"|(?:{_AFTER_YEAR_CUE})1\d{{3}}\b")
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
 # A name word; a hyphen only between capitalised parts (Jean-Luc): "Google-backed" is Google, "EU-regler" none.
 _NAME_WORD = r"[A-Z][A-Za-z.’']*(?:-[A-Z][A-Za-z.’']*)*[A-Za-z]"

@@ -292,6 +292,21 @@ def test_a_figure_s_unit_is_the_word_after_it_unless_that_is_a_function_word(fas
                         evidence) == "40"
 
 
+def test_how_many_prefers_the_sentence_whose_figure_counts_what_the_question_counts(fast_assistant):
+    """Both sentences hold the question's words and a figure; only one counts keepers."""
+    from rag.answer.extract import extract
+    from rag.answer.question import analyse
+    from rag.schema import Passage
+
+    question = "How many keepers did the harbour board of Vesterby hire in the storm year?"
+    asked = analyse(question, fast_assistant.retriever.evidence(question))
+    other = "In the storm year the harbour board of Vesterby lost 12 boats."
+    counted = "The harbour board hired 40 keepers."
+    passages = [Passage(text=f"{other} {counted}", source="made-up.txt", score=1.0, chunk_id="made-up#1",
+                        language="en")]
+    assert extract(asked, passages).picks[0][1] == counted
+
+
 def test_who_is_not_answered_by_the_person_whose_family_name_the_question_says(fast_assistant):
     """A person is called by the family name after the first mention: "Alva Renko" is the question's Renko."""
     from rag.answer.extract import new_spans

@@ -149,6 +149,11 @@ def test_a_figure_word_counts_only_in_its_own_language_and_a_word_for_a_is_no_co
     assert spans(NUMBER, "他们一起去了码头，带了三个水桶。", "zh") == ["三"]
 
 
+def test_a_date_written_in_figures_is_a_date_and_none_of_its_parts_a_count():
+    assert spans(DATE, "Posted 1887-06 by the harbour board", "en") == ["1887-06"]
+    assert spans(NUMBER, "Posted 1887-06-14 by the harbour board", "en") == []
+
+
 @pytest.mark.parametrize(("text", "language", "year"), [
     ("The lighthouse was lit in 1612 by 1400 keepers.", "en", "1612"),
     ("Fyrtårnet blev tændt i 1612 af 1400 fyrpassere.", "da", "1612"),
