@@ -2,8 +2,9 @@
 
 Facts refuse outright (hard_refusal): no sentence found, a question naming nothing but figures, a
 name or figure of the question missing from the answer's passage where it could only be written as the
-question writes it, and a follow-up's answer holding none of its own words. Otherwise the learned policy (policy.py) reads the extraction's signals and gives the
-probability that the offline answer is right; the answer is given when that probability reaches the threshold
+question writes it, and a follow-up's answer holding none of its own words. Otherwise the learned policy
+(policy.py) reads the extraction's signals and gives the probability that the offline answer is right; the
+answer is given when that probability reaches the threshold
 (RAG_ANSWER_THRESHOLD, by default the policy's own, chosen on out-of-fold predictions for its
 stated precision). On the chat model's path the same probability, read on the model's quotes,
 is the answer's confidence, never a veto: there the model decides (see assistant.py).

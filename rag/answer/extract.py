@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.answer.question import Question
-from rag.answer.types import (ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PERSON, PLACE, TYPE_WEIGHT, fit,
-                              spans)
+from rag.answer.types import (ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PERSON, PLACE, TYPE_WEIGHT,
+                              fit, spans)
 from rag.answer.types import names as typed_names
 from rag.language import pack
 from rag.schema import Passage
@@ -396,4 +396,5 @@ def _with_unit(span: str, at: int, sentence: str) -> str:
         return span
     rest = sentence[at + len(span):].split(maxsplit=1)
     unit = rest[0].strip(".,;:!?،。，") if rest else ""
-    return f"{span} {unit}" if unit.isalpha() and len(unit) > 1 and fold(unit).casefold() not in STOPWORDS else span
+    is_unit = unit.isalpha() and len(unit) > 1 and fold(unit).casefold() not in STOPWORDS
+    return f"{span} {unit}" if is_unit else span

@@ -54,8 +54,8 @@ _DURATION = _pattern(
     rf"(?:(?:{pattern('hedges')})\s*)?(?:\d[\d,.]*|{_NUMBER_WORDS}|\b(?:{_ARTICLES})\b)[\s-]*"
     rf"(?:{pattern('duration_units')})\b|{pattern('duration_forms')}"
 )
-# a date written as numbers (2024-04-17), a year: 1900-2099 anywhere, an earlier one after a word that introduces
-# years (in 1564, عام 1564)
+# a date written as numbers (2024-04-17), a year: 1900-2099 anywhere, an earlier one after a word that
+# introduces years (in 1564, عام 1564)
 _AFTER_YEAR_CUE = "|".join(rf"(?<=\b{fold(word)} )" for word in words("year_cues"))
 _DATE = _pattern(rf"{pattern('date_words')}|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b(?:19|20)\d\d\b"
                  rf"|(?:{_AFTER_YEAR_CUE})1\d{{3}}\b")

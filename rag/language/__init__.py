@@ -83,7 +83,7 @@ class LanguagePack:
     articles: str = ""  # the indefinite articles, which count one of a unit ("a year")
     not_counts: str = ""  # number words that mostly mean "a" rather than "one": never a count (一 in 一起, 一次)
     date_words: str = ""  # pattern: month and day names, "yesterday"
-    year_cues: str = ""  # words right before a year of any century ("in 1564", عام 1564); 1900-2099 is one anywhere
+    year_cues: str = ""  # words right before a year of any century (in 1564, عام 1564); 1900-2099 always are
     name_finder: str = CAPITALS  # how its text's names are found: CAPITALS, SEGMENTER or UNKNOWN_WORDS
     # the gloss layer's facts of the language (rag.search.gloss)
     definite_article: str = ""  # the "the" written onto a word (ال): dictionaries file some nouns with it

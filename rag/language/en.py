@@ -11,8 +11,8 @@ PACK = LanguagePack(
     stop_words="a an the of to in on at for and or is are was were be been by with from as that this it its what who "
                "whom which when where why how did do does has have had many much about his her their would will "
                "could should can may might must shall also into than then there these those they them he she we you "
-               "your our my me not no so if but all any some such only very just being several various few each every "
-               "both either neither another",
+               "your our my me not no so if but all any some such only very just being several various few "
+               "each every both either neither another",
     pronouns="it its he him his she her they them their that this those these there",
     person_opening=r"(?:he|she)\b",
     negations="not no never none nobody nothing neither nor without cannot n't",

@@ -507,8 +507,8 @@ class ArabicGlosser(Glosser):
 
     def is_name_part(self, word: str, glosses: list[str]) -> bool:
         """An Arabic word long enough to be a name that no dictionary translates (and no function or stop
-        word), or that sounds like its gloss and may be a proper noun: قابلة sounds like "capable" (k-b-l), but
-        the analyser reads it as an adjective only."""
+        word), or that sounds like its gloss and may be a proper noun: قابلة sounds like "capable" (k-b-l),
+        but the analyser reads it as an adjective only."""
         if not all(map(is_arabic, word)) or len(word) < MIN_ARABIC_NAME or word in STOPWORDS:
             return False
         if not glosses:

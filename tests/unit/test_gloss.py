@@ -60,8 +60,8 @@ def test_arabic_function_words_the_dictionaries_leave_unglossed_are_no_names(glo
     assert "كانت" not in found and "جميع" not in found and "ألكسندر" in found
 
 
-def test_a_word_that_sounds_like_its_gloss_is_a_name_only_if_it_may_be_a_proper_noun(glossary: Glossary) -> None:
-    """Made-up sentence: قابلة sounds like its gloss "capable" (k-b-l) but is an adjective; لندن (London) is a name."""
+def test_a_word_that_sounds_like_its_gloss_is_a_name_only_if_a_proper_noun(glossary: Glossary) -> None:
+    """Made-up sentence: قابلة sounds like its gloss "capable" (k-b-l) but is an adjective; لندن is a name."""
     found = glossary.arabic_names("كانت السفينة قابلة للإصلاح في لندن.")
     assert "قابلة" not in " ".join(found) and "لندن" in found
 
