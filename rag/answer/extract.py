@@ -19,14 +19,14 @@ from functools import lru_cache
 
 from rag.answer.question import Question
 from rag.answer.types import (ENTITY_KINDS, LIST, LIST_ITEM, NUMBER, ORGANISATION, PERSON, PLACE, TYPE_WEIGHT,
-                              fit, spans)
+                              fit, spans, without_hedge)
 from rag.answer.types import names as typed_names
 from rag.language import pack
 from rag.schema import Passage
 from rag.search.bridge import SKELETON
 from rag.search.evidence import Evidence
 from rag.search.keyword import STOPWORDS, tokenize
-from rag.text import (NO_TOPIC_WORDS, file_subject, first_pronoun, fold, looks_like_instructions,
+from rag.text import (NO_TOPIC_WORDS, file_subject, first_pronoun, fold, is_han, looks_like_instructions,
                       opens_with_person_pronoun, script_language, split_sentences)
 
 CONTEXT_WEIGHT = 0.2  # share of a sentence's score that its passage's evidence adds
@@ -246,12 +246,13 @@ def _typed(wants: str | None, picks: list[Scored], passages: list[Passage], evid
 
 def new_spans(kind: str, sentence: str, language: str, evidence: Evidence) -> list[str]:
     """The spans of that kind in the sentence that the question does not already state; a span's own
-    words decide, not its name skeleton ("Metas" is the question's "Meta"). A company or place that
-    most passages name ("AI", "Meta") is the articles' subject, not an answer to "which company". A person
-    whose family name the question says is the question's own ("Mark Zuckerberg" to "Who did Zuckerberg
-    blame?")."""
+    words decide, not its name skeleton ("Metas" is the question's "Meta"), and a figure's without its hedge
+    ("نحو 600" states the question's "roughly 600"). A company or place that most passages name ("AI",
+    "Meta") is the articles' subject, not an answer to "which company". A person whose family name the
+    question says is the question's own ("Mark Zuckerberg" to "Who did Zuckerberg blame?")."""
     asked = evidence.question_tokens
-    found = [span for span in spans(kind, sentence, language) if not _words(span, language) <= asked]
+    found = [span for span in spans(kind, sentence, language)
+             if not _words(without_hedge(span), language) <= asked]
     if kind == PERSON:
         found = [span for span in found if not _words(span.split()[-1], language) <= asked]
     if kind in (ORGANISATION, PLACE):
@@ -390,9 +391,13 @@ def _near_support(evidence: Evidence, located: tuple[int, str], sentence: str, l
 
 def _with_unit(span: str, at: int, sentence: str) -> str:
     """A figure with the word after it ("50 members", "600 موظف"), when that word follows in the sentence and
-    is no function word ("50 were")."""
+    is no function word ("50 were"); in Chinese the measure word written onto it (十二页, 50名)."""
     after = sentence[at + len(span): at + len(span) + 1]
-    if span.endswith("%") or not after.isspace():  # Chinese writes the unit inside the span: 八个月
+    if span.endswith("%"):
+        return span
+    if is_han(after[:1]):
+        return span + after if after not in STOPWORDS else span
+    if not after.isspace():
         return span
     rest = sentence[at + len(span):].split(maxsplit=1)
     unit = rest[0].strip(".,;:!?،。，") if rest else ""

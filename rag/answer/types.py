@@ -47,12 +47,16 @@ _FRACTION = pattern("fraction")  # a share said in words: "a third", "halvdelen"
 _NUMBER_WORDS = pattern("number_words")
 _NUMBER_WORDS_OF = {p.code: _pattern(p.number_words) for p in packs() if p.number_words}
 _NOT_COUNTS = {p.code: frozenset(fold(w).casefold() for w in p.not_counts.split()) for p in packs()}
-_NUMBER = _pattern(rf"{_FRACTION}|\d[\d,.]*\d%?|\d%?|{_NUMBER_WORDS}|[0-9]+")
-_PERCENT = _pattern(rf"\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:{pattern('percent_words')})|{pattern('percent_forms')}|{_FRACTION}")
+# "more than", "超过" before a figure belong to the answer ("more than 70%"); not inside a word (turnover)
+_HEDGE = rf"(?:(?<![A-Za-z])(?:{pattern('hedges')})\s*)?"
+_LEADING_HEDGE = _pattern(rf"^(?:{pattern('hedges')})\s*")
+_NUMBER = _pattern(rf"{_HEDGE}(?:{_FRACTION}|\d[\d,.]*\d%?|\d%?|{_NUMBER_WORDS}|[0-9]+)")
+_PERCENT = _pattern(rf"{_HEDGE}(?:\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:{pattern('percent_words')})|{pattern('percent_forms')}"
+                    rf"|{_FRACTION})")
 _ARTICLES = "|".join(words("articles"))
 _DURATION = _pattern(
-    rf"(?:(?:{pattern('hedges')})\s*)?(?:\d[\d,.]*|{_NUMBER_WORDS}|\b(?:{_ARTICLES})\b)[\s-]*"
-    rf"(?:{pattern('duration_units')})\b|{pattern('duration_forms')}"
+    rf"{_HEDGE}(?:(?:\d[\d,.]*|{_NUMBER_WORDS}|\b(?:{_ARTICLES})\b)[\s-]*"
+    rf"(?:{pattern('duration_units')})\b|{pattern('duration_forms')})"
 )
 # a date written as numbers (2024-04-17), a year: 1900-2099 anywhere, an earlier one after a word that
 # introduces years (in 1564, عام 1564)
@@ -160,6 +164,11 @@ def _foreign_number_word(figure: str, language: str) -> bool:
     if own is None or own.fullmatch(figure):
         return False
     return any(other.fullmatch(figure) for code, other in _NUMBER_WORDS_OF.items() if code != language)
+
+
+def without_hedge(span: str) -> str:
+    """The figure of a span without the hedge before it ("600" of "roughly 600"): what a question may state."""
+    return _LEADING_HEDGE.sub("", span)
 
 
 def holds(kind: str, text: str, language: str = "und") -> bool:

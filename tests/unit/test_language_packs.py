@@ -149,6 +149,17 @@ def test_a_figure_word_counts_only_in_its_own_language_and_a_word_for_a_is_no_co
     assert spans(NUMBER, "他们一起去了码头，带了三个水桶。", "zh") == ["三"]
 
 
+@pytest.mark.parametrize(("kind", "text", "language", "span"), [
+    (NUMBER, "The harbour board hired more than 40 keepers.", "en", "more than 40"),
+    (NUMBER, "Havnen ansatte omkring 40 fyrpassere.", "da", "omkring 40"),
+    (NUMBER, "وظف الميناء نحو 40 حارسا.", "ar", "نحو 40"),
+    (DURATION, "他在港口工作了超过十年。", "zh", "超过十年"),
+    (NUMBER, "The turnover 40 keepers saw was high.", "en", "40"),
+])
+def test_a_hedge_before_a_figure_belongs_to_it_but_not_one_inside_a_word(kind, text, language, span):
+    assert spans(kind, text, language) == [span]
+
+
 def test_a_date_written_in_figures_is_a_date_and_none_of_its_parts_a_count():
     assert spans(DATE, "Posted 1887-06 by the harbour board", "en") == ["1887-06"]
     assert spans(NUMBER, "Posted 1887-06-14 by the harbour board", "en") == []
