@@ -66,8 +66,14 @@ _DATE = _pattern(rf"{pattern('date_words')}|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b(?:19|2
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
 # A name word; a hyphen only between capitalised parts (Jean-Luc): "Google-backed" is Google, "EU-regler" none.
 _NAME_WORD = r"[A-Z][A-Za-z.’']*(?:-[A-Z][A-Za-z.’']*)*[A-Za-z]"
-_LATIN_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*\b|\b[A-Z]{{2,}}\b")
+# A name's edges are Latin letters' edges: in Chinese text a Han character touches it (公司South Park Commons的).
+_LATIN_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏ0-9_"
+_START, _END = rf"(?<![{_LATIN_LETTERS}])", rf"(?![{_LATIN_LETTERS}])"
+_LATIN_NAME = re.compile(rf"{_START}{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*{_END}"
+                         rf"|{_START}[A-Z]{{2,}}{_END}")
 # A person: two or more name words (Devi Parikh, Yann LeCun), none an acronym, a possessive or hyphenated.
+# Its words are whole words (\b): a Latin run glued to Arabic or Han letters (وGoogle DeepMind) is read as a
+# company or place, not a person.
 _PERSON_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?![\w’'\-]|\.\w)"
 _PERSON_NAME = re.compile(rf"\b{_PERSON_WORD}(?:\s+(?:(?:de|van|von|al)\s+)?{_PERSON_WORD})+")
 LONG_NAME = 3  # a run this long that starts a sentence begins with an ordinary word (Forskningsscientist Abhishek Das)
@@ -191,7 +197,14 @@ def names(text: str, language: str, kind: str = PERSON) -> list[str]:
              and not (kind == PERSON and _in_organisation_name(text, m))]
     if kind == PERSON:
         found = [_without_opening_word(text, name) for name in found if not _common_words(name)]
-    return list(dict.fromkeys(found + _finder_names(text, language, kind)))
+    return _whole_names(list(dict.fromkeys(found + _finder_names(text, language, kind))))
+
+
+def _whole_names(found: list[str]) -> list[str]:
+    """The names without those that are only words of a longer one found too ("Park" of "South Park
+    Commons", which a segmenter gives word by word)."""
+    runs = [f" {name} " for name in found if " " in name]
+    return [name for name in found if not any(f" {name} " in run and run != f" {name} " for run in runs)]
 
 
 def _finder_names(text: str, language: str, kind: str) -> list[str]:

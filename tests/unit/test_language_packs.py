@@ -160,6 +160,12 @@ def test_a_hedge_before_a_figure_belongs_to_it_but_not_one_inside_a_word(kind, t
     assert spans(kind, text, language) == [span]
 
 
+def test_a_latin_name_inside_chinese_text_is_found_whole_not_word_by_word():
+    """Made-up sentence: no space parts a Han character from the Latin name it touches."""
+    text = "港口管理局North Harbour Trust宣布了新灯塔。"
+    assert spans(ORGANISATION, text, "zh") == ["North Harbour Trust"]
+
+
 def test_a_date_written_in_figures_is_a_date_and_none_of_its_parts_a_count():
     assert spans(DATE, "Posted 1887-06 by the harbour board", "en") == ["1887-06"]
     assert spans(NUMBER, "Posted 1887-06-14 by the harbour board", "en") == []
