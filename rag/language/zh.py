@@ -21,10 +21,11 @@ PACK = LanguagePack(
     instructions=r"忽略.{0,20}(?:指令|指示|问题)|只回答|只回复",
     question_cues={
         "list": r"哪两|哪三|哪几|哪些人|有谁|列举",
-        "duration": r"多久|多长时间|几年|多少年|几个月|多少个月",
+        "duration": r"多久|多长时间|(?<![这那前后])几年|多少年|(?<![这那前后])几个月|多少个月",
         "date": r"什么时候|何时|哪一?年|哪一?天|哪一?个?月|几月|几点|什么时间",
         "percent": r"百分之几|百分比|多少百分",
-        "number": r"多少|几",
+        # 几 asks "how many", but 这几/那几/前几 are "these few", 几乎 "almost"
+        "number": r"多少|(?<![这那前后])几(?!乎)",
         "organisation": r"哪家|哪个公司|什么公司|哪个机构|哪家媒体",
         "place": r"哪里|在哪|哪个城市|哪个国家",
         "person": r"谁|哪一?位",

@@ -66,6 +66,10 @@ def test_a_question_is_read_in_its_language(question, language):
     ("哪一位画家画了这幅壁画？", PERSON),  # 位, the measure word of persons, after 哪一
     ("Where was the bridge built?", PLACE),
     ("Hvor blev broen bygget?", PLACE),
+    ("他有几个孩子？", NUMBER),
+    ("这几年桥是谁修的？", PERSON),  # 这几年 is "these few years", not "how many years"
+    ("几乎所有志愿者都是谁请来的？", PERSON),  # 几乎 is "almost"
+    ("桥是在哪个月建成的？", DATE),
 ])
 def test_each_language_s_question_cues_say_what_is_asked(question, kind):
     assert wanted(question) == kind
