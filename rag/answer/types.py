@@ -47,12 +47,16 @@ _FRACTION = pattern("fraction")  # a share said in words: "a third", "halvdelen"
 _NUMBER_WORDS = pattern("number_words")
 _NUMBER_WORDS_OF = {p.code: _pattern(p.number_words) for p in packs() if p.number_words}
 _NOT_COUNTS = {p.code: frozenset(fold(w).casefold() for w in p.not_counts.split()) for p in packs()}
+# A Latin word's or name's edges are Latin letters' edges, not \b: in Chinese text a Han character touches a
+# Latin name (公司South Park Commons的).
+_LATIN_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏ0-9_"
+_START, _END = rf"(?<![{_LATIN_LETTERS}])", rf"(?![{_LATIN_LETTERS}])"
 # "more than", "超过" before a figure belong to the answer ("more than 70%"); not inside a word (turnover)
-_HEDGE = rf"(?:(?<![A-Za-z])(?:{pattern('hedges')})\s*)?"
+_HEDGE = rf"(?:{_START}(?:{pattern('hedges')})\s*)?"
 _LEADING_HEDGE = _pattern(rf"^(?:{pattern('hedges')})\s*")
 _NUMBER = _pattern(rf"{_HEDGE}(?:{_FRACTION}|\d[\d,.]*\d%?|\d%?|{_NUMBER_WORDS}|[0-9]+)")
-_PERCENT = _pattern(rf"{_HEDGE}(?:\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:{pattern('percent_words')})|{pattern('percent_forms')}"
-                    rf"|{_FRACTION})")
+_PERCENT = _pattern(rf"{_HEDGE}(?:\d[\d,.]*\s?[%٪]|\d[\d,.]*\s(?:{pattern('percent_words')})"
+                    rf"|{pattern('percent_forms')}|{_FRACTION})")
 _ARTICLES = "|".join(words("articles"))
 _DURATION = _pattern(
     rf"{_HEDGE}(?:(?:\d[\d,.]*|{_NUMBER_WORDS}|\b(?:{_ARTICLES})\b)[\s-]*"
@@ -66,9 +70,6 @@ _DATE = _pattern(rf"{pattern('date_words')}|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b(?:19|2
 # Latin names: a run of capitalised words (Devi Parikh, Silicon Valley, Levels.fyi), or an acronym (FAIR).
 # A name word; a hyphen only between capitalised parts (Jean-Luc): "Google-backed" is Google, "EU-regler" none.
 _NAME_WORD = r"[A-Z][A-Za-z.’']*(?:-[A-Z][A-Za-z.’']*)*[A-Za-z]"
-# A name's edges are Latin letters' edges: in Chinese text a Han character touches it (公司South Park Commons的).
-_LATIN_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏ0-9_"
-_START, _END = rf"(?<![{_LATIN_LETTERS}])", rf"(?![{_LATIN_LETTERS}])"
 _LATIN_NAME = re.compile(rf"{_START}{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al))*{_END}"
                          rf"|{_START}[A-Z]{{2,}}{_END}")
 # A person: two or more name words (Devi Parikh, Yann LeCun), none an acronym, a possessive or hyphenated.
@@ -173,7 +174,7 @@ def _foreign_number_word(figure: str, language: str) -> bool:
 
 
 def without_hedge(span: str) -> str:
-    """The figure of a span without the hedge before it ("600" of "roughly 600"): what a question may state."""
+    """The figure of a span without its hedge ("600" of "roughly 600"): what a question may state."""
     return _LEADING_HEDGE.sub("", span)
 
 
