@@ -77,15 +77,15 @@ def extract(question: Question, passages: list[Passage]) -> Extract:
     best = scored[0]
     passage = passages[best.number - 1]
     picks = _list_picks(scored, passages, evidence) if wants == LIST else _picks(scored, passages, evidence)
+    answer = [(s.sentence, passages[s.number - 1].language) for s in picks]
     found = Extract(
         picks=[(s.number, s.sentence) for s in picks], support=_support(question, picks, passages),
         typed=_typed(wants, picks if wants == LIST or question.two_parts else picks[:1], passages, evidence),
         missing_keys=_keys_missing_from_answer(question, picks, passages),
         gap=_gap(evidence, passage),
-        short=short_answer(wants, [(s.sentence, passages[s.number - 1].language) for s in picks], evidence),
+        short=short_answer(wants, answer, evidence),
     )
-    found.signals = signals(found, question, best.number, passage,
-                            [(s.sentence, passages[s.number - 1].language) for s in picks])
+    found.signals = signals(found, question, best.number, passage, answer)
     return found
 
 
@@ -171,7 +171,8 @@ def _counts_asked(evidence: Evidence, sentence: str, language: str) -> bool:
     """True when a figure of the sentence counts what the question counts: "how many researchers" and
     "50 researchers", not "600 employees" (the words right after a figure, its unit, hold a word of the
     question's own; an unspaced script writes the unit in the next few characters)."""
-    spaced = pack(language) is None or pack(language).spaced
+    found = pack(language)
+    spaced = found is None or found.spaced
     for at, span in _located(new_spans(NUMBER, sentence, language, evidence), sentence):
         after = sentence[at + len(span):]
         unit = " ".join(after.split()[:UNIT_WORDS]) if spaced else after[:UNIT_CHARS]
